@@ -1,0 +1,194 @@
+"""Compile a BPMN file into a ProcessDefinition: parse, validate, lint.
+
+Everything a designer can get wrong is reported as a Problem with its line, so the
+designer's guide and the upload page can say exactly what to fix.
+"""
+
+import hashlib
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+
+from app.engine.errors import InvalidDiagram, Problem
+from app.engine.sandbox import UnsafeExpression, check_source
+from app.engine.xml import parse_xml
+
+NS = {
+    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+    "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
+}
+FORM_SCHEMA_PROPERTY = "formJsonSchemaFilename"
+FORM_UI_PROPERTY = "formUiSchemaFilename"
+HUMAN_TASK_TAGS = ("userTask", "manualTask")
+
+
+@dataclass(frozen=True)
+class FormRef:
+    schema: str
+    ui_schema: str | None = None
+
+
+@dataclass(frozen=True)
+class UserTaskSpec:
+    bpmn_id: str
+    name: str
+    lane: str
+    form: FormRef | None
+    names: dict[str, str] = field(default_factory=dict)  # locale -> name, from "name:<locale>" properties
+    properties: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ProcessDefinition:
+    key: str
+    name: str
+    sha256: str
+    start_form: FormRef | None
+    user_tasks: dict[str, UserTaskSpec]
+    names: dict[str, str] = field(default_factory=dict)
+    properties: dict[str, str] = field(default_factory=dict)
+    spec: Any = field(default=None, repr=False, compare=False)
+    subprocess_specs: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def forms(self) -> set[str]:
+        refs = [self.start_form, *(t.form for t in self.user_tasks.values())]
+        return {name for ref in refs if ref for name in (ref.schema, ref.ui_schema) if name}
+
+
+def compile_definition(
+    xml: bytes, filename: str, *, roles: Collection[str], forms: Collection[str]
+) -> ProcessDefinition:
+    """Parse and validate one diagram; raise InvalidDiagram listing every problem."""
+    root = parse_xml(xml, filename)
+    _validate_schema(root, filename)
+    process = _executable_process(root, filename)
+    problems = _lint(process, filename, roles=roles, forms=forms)
+    if problems:
+        raise InvalidDiagram(problems)
+    spec, subprocess_specs = _parse_spec(root, process, filename)
+    return ProcessDefinition(
+        key=process.get("id"),
+        name=process.get("name") or process.get("id"),
+        sha256=hashlib.sha256(xml).hexdigest(),
+        start_form=_start_form(process),
+        user_tasks={t.bpmn_id: t for t in _user_tasks(process)},
+        names=_localized_names(properties_of(process)),
+        properties=properties_of(process),
+        spec=spec,
+        subprocess_specs=subprocess_specs,
+    )
+
+
+def properties_of(element: etree._Element) -> dict[str, str]:
+    props = element.xpath("./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", namespaces=NS)
+    return {p.get("name"): p.get("value", "") for p in props if p.get("name")}
+
+
+def _validate_schema(root: etree._Element, filename: str) -> None:
+    try:
+        VALIDATOR.validator.assertValid(root)
+    except etree.DocumentInvalid:
+        error = VALIDATOR.validator.error_log.last_error
+        raise InvalidDiagram([Problem(f"not valid BPMN: {error.message}", line=error.line, file=filename)]) from None
+
+
+def _executable_process(root: etree._Element, filename: str) -> etree._Element:
+    processes = root.xpath("./bpmn:process[@isExecutable='true']", namespaces=NS)
+    if len(processes) != 1:
+        reason = f"a diagram must hold exactly one executable process (found {len(processes)})"
+        raise InvalidDiagram([Problem(reason, line=root.sourceline, file=filename)])
+    process: etree._Element = processes[0]
+    return process
+
+
+def _lanes_by_node(process: etree._Element) -> dict[str, str]:
+    lanes = {}
+    for lane in process.xpath(".//bpmn:lane", namespaces=NS):
+        for ref in lane.xpath("./bpmn:flowNodeRef", namespaces=NS):
+            lanes[(ref.text or "").strip()] = (lane.get("name") or "").strip()
+    return lanes
+
+
+def _lint(process: etree._Element, filename: str, *, roles: Collection[str], forms: Collection[str]) -> list[Problem]:
+    problems: list[Problem] = []
+    lanes = _lanes_by_node(process)
+
+    def add(node: etree._Element, reason: str, *, at: etree._Element | None = None) -> None:
+        line = (at if at is not None else node).sourceline
+        problems.append(Problem(reason, line=line, element=node.get("id"), file=filename))
+
+    for node in _human_task_nodes(process):
+        lane = lanes.get(node.get("id", ""))
+        if not lane:
+            add(node, "a user task must sit in a lane named after a role")
+        elif lane not in roles:
+            add(node, f"unknown lane role '{lane}'")
+    for node in [*_human_task_nodes(process), *process.xpath(".//bpmn:startEvent", namespaces=NS)]:
+        props = properties_of(node)
+        for prop in (FORM_SCHEMA_PROPERTY, FORM_UI_PROPERTY):
+            if props.get(prop) and props[prop] not in forms:
+                add(node, f"form file '{props[prop]}' does not exist")
+        if node.tag == f"{{{NS['bpmn']}}}userTask" and not props.get(FORM_SCHEMA_PROPERTY):
+            add(node, f"a user task needs a '{FORM_SCHEMA_PROPERTY}' property")
+    sources = [(e, "eval") for e in process.xpath(".//bpmn:conditionExpression", namespaces=NS)]
+    sources += [(e, "exec") for e in process.xpath(".//bpmn:scriptTask/bpmn:script", namespaces=NS)]
+    for element, mode in sources:
+        try:
+            check_source((element.text or "").strip(), mode=mode)
+        except UnsafeExpression as err:
+            add(element.getparent(), f"expression rejected: {err}", at=element)
+    return problems
+
+
+def _human_task_nodes(process: etree._Element) -> list[etree._Element]:
+    return [n for tag in HUMAN_TASK_TAGS for n in process.xpath(f".//bpmn:{tag}", namespaces=NS)]
+
+
+def _form_ref(props: dict[str, str]) -> FormRef | None:
+    schema = props.get(FORM_SCHEMA_PROPERTY)
+    return FormRef(schema, props.get(FORM_UI_PROPERTY) or None) if schema else None
+
+
+def _start_form(process: etree._Element) -> FormRef | None:
+    starts = process.xpath("./bpmn:startEvent", namespaces=NS)
+    return _form_ref(properties_of(starts[0])) if starts else None
+
+
+def _localized_names(props: dict[str, str]) -> dict[str, str]:
+    return {key.split(":", 1)[1]: value for key, value in props.items() if key.startswith("name:")}
+
+
+def _user_tasks(process: etree._Element) -> list[UserTaskSpec]:
+    lanes = _lanes_by_node(process)
+    tasks = []
+    for node in _human_task_nodes(process):
+        props = properties_of(node)
+        tasks.append(
+            UserTaskSpec(
+                bpmn_id=node.get("id"),
+                name=node.get("name") or node.get("id"),
+                lane=lanes.get(node.get("id"), ""),
+                form=_form_ref(props),
+                names=_localized_names(props),
+                properties=props,
+            )
+        )
+    return tasks
+
+
+def _parse_spec(root: etree._Element, process: etree._Element, filename: str) -> tuple[Any, dict[str, Any]]:
+    parser = SpiffBpmnParser()
+    key = process.get("id")
+    try:
+        parser.add_bpmn_xml(etree.ElementTree(root), filename)
+        return parser.get_spec(key), parser.get_subprocess_specs(key)
+    except ValidationException as err:
+        line = err.line_number if isinstance(err.line_number, int) else None
+        raise InvalidDiagram([Problem(str(err), line=line, element=err.id or None, file=filename)]) from None
+    except (SpiffWorkflowException, KeyError, ValueError, TypeError, AttributeError) as err:
+        raise InvalidDiagram([Problem(f"cannot be parsed: {err}", file=filename)]) from None

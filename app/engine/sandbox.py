@@ -1,0 +1,103 @@
+"""Gateway conditions and script tasks run here, on an allow-list.
+
+A diagram is data written by designers, so its expressions are untrusted: they are
+checked against an allow-list of syntax before deployment and again before they
+run, and they see no builtins beyond a few pure functions.
+"""
+
+import ast
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+
+SAFE_FUNCTIONS: Mapping[str, Any] = {
+    "abs": abs,
+    "all": all,
+    "any": any,
+    "bool": bool,
+    "dict": dict,
+    "float": float,
+    "int": int,
+    "len": len,
+    "list": list,
+    "max": max,
+    "min": min,
+    "round": round,
+    "sorted": sorted,
+    "str": str,
+    "sum": sum,
+}
+SAFE_METHODS = frozenset(
+    {"get", "keys", "values", "items", "lower", "upper", "strip", "startswith", "endswith", "split", "append"}
+)
+_ALLOWED_NODES = (
+    ast.Module, ast.Expression, ast.Expr, ast.Assign, ast.AugAssign, ast.If, ast.Pass,
+    ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub, ast.UAdd,
+    ast.BinOp, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod,
+    ast.Compare, ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn, ast.Is, ast.IsNot,
+    ast.IfExp, ast.Call, ast.keyword, ast.Name, ast.Load, ast.Store, ast.Constant, ast.Attribute,
+    ast.List, ast.Tuple, ast.Dict, ast.Set, ast.Subscript, ast.Slice,
+)  # fmt: skip
+MAX_INT_CONSTANT = 10**9
+MAX_SOURCE_CHARS = 4000
+
+
+class UnsafeExpression(ValueError):
+    """An expression or script uses something outside the allow-list."""
+
+
+def check_source(source: str, *, mode: str) -> None:
+    """Raise UnsafeExpression naming the first forbidden construct, else return."""
+    if len(source) > MAX_SOURCE_CHARS:
+        raise UnsafeExpression(f"longer than {MAX_SOURCE_CHARS} characters")
+    try:
+        tree = ast.parse(source, mode=mode)
+    except SyntaxError as err:
+        raise UnsafeExpression(f"syntax error: {err.msg} (line {err.lineno})") from err
+    for node in ast.walk(tree):
+        _check_node(node)
+
+
+def _check_node(node: ast.AST) -> None:
+    if not isinstance(node, _ALLOWED_NODES):
+        raise UnsafeExpression(f"'{type(node).__name__}' is not allowed")
+    if isinstance(node, ast.Name) and node.id.startswith("_"):
+        raise UnsafeExpression(f"the name '{node.id}' is not allowed")
+    if isinstance(node, ast.Attribute) and node.attr not in SAFE_METHODS:
+        raise UnsafeExpression(f"the attribute '.{node.attr}' is not allowed")
+    if isinstance(node, ast.Call):
+        func = node.func
+        if isinstance(func, ast.Name) and func.id not in SAFE_FUNCTIONS:
+            raise UnsafeExpression(f"calling '{func.id}' is not allowed")
+        if not isinstance(func, (ast.Name, ast.Attribute)):
+            raise UnsafeExpression("only named functions may be called")
+    if isinstance(node, ast.Constant) and isinstance(node.value, int) and abs(node.value) > MAX_INT_CONSTANT:
+        raise UnsafeExpression(f"the number {node.value} is too large")
+
+
+@lru_cache(maxsize=2048)
+def _compiled(source: str, mode: str) -> Any:
+    check_source(source, mode=mode)
+    return compile(source, "<diagram>", mode)
+
+
+class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
+    """Evaluates task-data expressions with the allow-list and no builtins."""
+
+    def evaluate(self, expression: str, context: dict[str, Any], external_context: Any = None) -> Any:
+        scope = {"__builtins__": {}, **SAFE_FUNCTIONS, **context}
+        return eval(_compiled(expression.strip(), "eval"), scope)  # noqa: S307 - checked by the allow-list
+
+    def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
+        scope: dict[str, Any] = {"__builtins__": {}, **SAFE_FUNCTIONS, **context}
+        exec(_compiled(script, "exec"), scope)  # noqa: S102 - checked by the allow-list
+        for name, value in scope.items():
+            if name != "__builtins__" and SAFE_FUNCTIONS.get(name) is not value:
+                context[name] = value
+        return True
+
+
+SCRIPT_ENGINE = PythonScriptEngine(environment=SandboxEnvironment())

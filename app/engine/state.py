@@ -1,0 +1,113 @@
+"""Serialize a running workflow without its spec.
+
+The parsed spec is the same for every case of a process version, and it is the
+bulk of SpiffWorkflow's default serialization. We keep it once in memory (the
+registry caches parsed definitions) and store only the task tree per case, which
+makes each step's load and save proportional to the case's own state.
+"""
+
+import json
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.task import TaskState
+
+from app.engine.sandbox import SCRIPT_ENGINE
+
+STATE_FORMAT = "gridcase-1"  # bump when the layout below changes; stored per case
+
+
+class _SpeclessWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
+    def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
+        dct: dict[str, Any] = super(BpmnWorkflowConverter, self).to_dict(workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct: dict[str, Any], spec: Any = None, subprocess_specs: Any = None) -> BpmnWorkflow:
+        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+_CONFIG = dict(SPIFF_CONFIG)
+_CONFIG[BpmnWorkflow] = _SpeclessWorkflowConverter
+_SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_CONFIG))
+
+
+def prune_history(workflow: BpmnWorkflow) -> None:
+    """Drop finished tasks above the deepest common ancestor of the unfinished ones.
+
+    SpiffWorkflow keeps every task ever run in one tree, so each loop makes the state
+    (and the cost of every later step) larger and deeper. The case's history lives in
+    our audit trail, so the engine only needs the part of the tree that can still
+    change: the subtree holding every unfinished task, plus one finished ancestor
+    that the running tasks may inherit from.
+    """
+    unfinished = [t for t in workflow.tasks.values() if not t.has_state(TaskState.FINISHED_MASK)]
+    if not unfinished:
+        return
+    common = _ancestry(unfinished[0])
+    for task in unfinished[1:]:
+        other = _ancestry(task)
+        n = 0
+        while n < min(len(common), len(other)) and common[n] is other[n]:
+            n += 1
+        common = common[:n]
+    new_root = common[-2] if len(common) > 1 else common[0]
+    if new_root is workflow.task_tree:
+        return
+    keep = {t.id: t for t in _descendants(new_root)}
+    new_root.parent = None
+    workflow.task_tree = new_root
+    workflow.tasks = keep
+    if workflow.last_task is not None and workflow.last_task.id not in keep:
+        workflow.last_task = None
+    for task_id in [k for k in workflow.subprocesses if k not in keep]:
+        del workflow.subprocesses[task_id]
+
+
+def _ancestry(task: Any) -> list[Any]:
+    path = []
+    while task is not None:
+        path.append(task)
+        task = task.parent
+    return path[::-1]
+
+
+def _descendants(root: Any) -> list[Any]:
+    found, stack = [], [root]
+    while stack:
+        task = stack.pop()
+        found.append(task)
+        stack.extend(task.children)
+    return found
+
+
+def dump_state(workflow: BpmnWorkflow) -> str:
+    prune_history(workflow)
+    registry = _SERIALIZER.registry
+    registry._encoder_mode = True  # the fast path SpiffWorkflow's own serialize_json uses
+    try:
+        dct = registry.convert(workflow)
+        dct["format"] = STATE_FORMAT
+        return json.dumps(dct, cls=_SERIALIZER._encoder_cls, ensure_ascii=False, separators=(",", ":"))
+    finally:
+        registry._encoder_mode = False
+
+
+def load_state(state: str, spec: Any, subprocess_specs: dict[str, Any]) -> BpmnWorkflow:
+    dct = json.loads(state)
+    if dct.pop("format", None) != STATE_FORMAT:
+        raise ValueError("unknown engine state format")
+    workflow: BpmnWorkflow = _SERIALIZER.registry.restore(dct, spec=spec, subprocess_specs=subprocess_specs)
+    workflow.script_engine = SCRIPT_ENGINE
+    return workflow
