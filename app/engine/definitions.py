@@ -50,6 +50,7 @@ class ProcessDefinition:
     sha256: str
     start_form: FormRef | None
     user_tasks: dict[str, UserTaskSpec]
+    start_lane: str | None = None
     names: dict[str, str] = field(default_factory=dict)
     properties: dict[str, str] = field(default_factory=dict)
     spec: Any = field(default=None, repr=False, compare=False)
@@ -77,6 +78,7 @@ def compile_definition(
         sha256=hashlib.sha256(xml).hexdigest(),
         start_form=_start_form(process),
         user_tasks={t.bpmn_id: t for t in _user_tasks(process)},
+        start_lane=_start_lane(process),
         names=_localized_names(properties_of(process)),
         properties=properties_of(process),
         spec=spec,
@@ -122,6 +124,11 @@ def _lint(process: etree._Element, filename: str, *, roles: Collection[str], for
         line = (at if at is not None else node).sourceline
         problems.append(Problem(reason, line=line, element=node.get("id"), file=filename))
 
+    starts = process.xpath("./bpmn:startEvent", namespaces=NS)
+    if len(starts) != 1:
+        add(process, f"a process needs exactly one top-level start event (found {len(starts)})")
+    elif lanes and lanes.get(starts[0].get("id", ""), "") not in roles:
+        add(starts[0], f"unknown lane role '{lanes.get(starts[0].get('id', ''), '')}'")
     for node in _human_task_nodes(process):
         lane = lanes.get(node.get("id", ""))
         if not lane:
@@ -157,6 +164,11 @@ def _form_ref(props: dict[str, str]) -> FormRef | None:
 def _start_form(process: etree._Element) -> FormRef | None:
     starts = process.xpath("./bpmn:startEvent", namespaces=NS)
     return _form_ref(properties_of(starts[0])) if starts else None
+
+
+def _start_lane(process: etree._Element) -> str | None:
+    starts = process.xpath("./bpmn:startEvent", namespaces=NS)
+    return _lanes_by_node(process).get(starts[0].get("id", "")) if starts else None
 
 
 def _localized_names(props: dict[str, str]) -> dict[str, str]:

@@ -1,0 +1,56 @@
+"""gridcase: case management for grid-based social governance."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from app.config import load_settings
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(load_settings(app.instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_mapping(overrides or {})
+    init_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    from app.errors import register_error_handlers
+
+    register_error_handlers(app)
+    return app
+
+
+def init_extensions(app: Flask) -> None:
+    from app.auth.session import init_login
+    from app.database import init_database
+    from app.extensions import babel, csrf, db, migrate, render_item
+    from app.i18n import select_locale
+    from app.templating import init_templating
+
+    init_database(app)
+    migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR", "migrations")), render_as_batch=True,
+                    render_item=render_item, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    init_login(app)
+    init_templating(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.api.views import bp as api_bp
+    from app.auth.views import bp as auth_bp
+    from app.cases.views import bp as cases_bp
+    from app.tasks.views import bp as tasks_bp
+
+    for blueprint in (auth_bp, cases_bp, tasks_bp, api_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_commands(app: Flask) -> None:
+    from app.casetypes.commands import processes_cli
+    from app.org.commands import seed_demo_command
+
+    app.cli.add_command(processes_cli)
+    app.cli.add_command(seed_demo_command)

@@ -1,0 +1,100 @@
+"""Named serialisers: the shapes of ARCHITECTURE.md §6 (fields may be added, never changed)."""
+
+from datetime import datetime
+from typing import Any
+
+from app.cases.models import Case, CaseEvent
+from app.casetypes.models import ProcessVersion
+from app.casetypes.names import case_type_name, task_name
+from app.casetypes.registry import FormRef, deployed_version
+from app.i18n import locale_code
+from app.jsonforms.localize import localize
+from app.org.models import OrgUnit, User
+from app.tasks.models import Task
+from app.tasks.service import task_state
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def unit_json(unit: OrgUnit) -> dict[str, Any]:
+    return {"code": unit.code, "name": unit.name, "kind": unit.kind.value}
+
+
+def roles_json(user: User) -> list[dict[str, Any]]:
+    return [{"role": m.role, "org_unit": unit_json(m.org_unit)} for m in user.memberships]
+
+
+def user_json(user: User) -> dict[str, Any]:
+    return {"username": user.username, "display_name": user.display_name, "active": user.active,
+            "roles": roles_json(user)}  # fmt: skip
+
+
+def form_json(version: ProcessVersion, ref: FormRef | None) -> dict[str, Any] | None:
+    form = deployed_version(version).form(ref)
+    if form is None:
+        return None
+    schema, ui_schema = form
+    return {"schema": localize(schema, ui_schema, locale_code()), "ui_schema": ui_schema}
+
+
+def case_type_json(version: ProcessVersion) -> dict[str, Any]:
+    definition = deployed_version(version).definition
+    return {
+        "key": version.key,
+        "name": case_type_name(version),
+        "version": version.version,
+        "start_role": definition.start_lane,
+        "start_form": form_json(version, definition.start_form),
+    }
+
+
+def task_json(task: Task, *, now: datetime) -> dict[str, Any]:
+    version = task.case.process_version
+    spec = deployed_version(version).definition.user_tasks.get(task.bpmn_id)
+    return {
+        "id": task.id,
+        "case_id": task.case_id,
+        "case_number": task.case.number,
+        "name": task_name(version, task.bpmn_id, task.name),
+        "bpmn_id": task.bpmn_id,
+        "role": task.role,
+        "org_unit": unit_json(task.org_unit),
+        "assignee": task.assignee.username if task.assignee else None,
+        "status": task.status.value,
+        "created_at": iso(task.created_at),
+        "due_at": iso(task.due_at),
+        "state": task_state(task, now),
+        "form": form_json(version, spec.form if spec else None),
+    }
+
+
+def case_status_json(case: Case) -> dict[str, Any]:
+    return {"id": case.id, "number": case.number, "status": case.status.value}
+
+
+def event_json(event: CaseEvent) -> dict[str, Any]:
+    return {
+        "at": iso(event.at),
+        "actor": event.actor.username if event.actor else None,
+        "kind": event.kind,
+        "task": {"id": event.task_id, "bpmn_id": event.task_bpmn_id, "name": event.task_name} if event.task_id else None,
+        "data": event.payload,
+    }
+
+
+def case_json(case: Case, open_tasks: list[Task], history: list[CaseEvent], *, now: datetime) -> dict[str, Any]:
+    return {
+        **case_status_json(case),
+        "case_type": case.case_type,
+        "case_type_name": case_type_name(case.process_version),
+        "title": case.title,
+        "org_unit": unit_json(case.org_unit),
+        "data": case.data,
+        "opened_at": iso(case.opened_at),
+        "closed_at": iso(case.closed_at),
+        "state_version": case.state_version,
+        "open_tasks": [task_json(t, now=now) for t in open_tasks],
+        "history": [event_json(e) for e in history],
+    }

@@ -1,0 +1,39 @@
+"""Issue and check API bearer tokens."""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+
+from app.auth.models import ApiToken
+from app.extensions import db
+from app.org.models import User
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_token(user: User, *, now: datetime, hours: int) -> tuple[str, datetime]:
+    token = secrets.token_urlsafe(32)
+    expires_at = now + timedelta(hours=hours)
+    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id, ApiToken.expires_at < now))
+    db.session.add(ApiToken(token_sha256=_digest(token), user_id=user.id, created_at=now, expires_at=expires_at))
+    db.session.flush()
+    return token, expires_at
+
+
+def user_for_token(token: str, *, now: datetime) -> User | None:
+    stmt = select(ApiToken).where(ApiToken.token_sha256 == _digest(token))
+    row = db.session.scalars(stmt).first()
+    if row is None or row.expires_at <= now or not row.user.active:
+        return None
+    return row.user
+
+
+def authenticate(username: str, password: str) -> User | None:
+    user = db.session.scalars(select(User).where(User.username == username)).first()
+    if user is None or not user.active or not user.check_password(password):
+        return None
+    return user

@@ -1,0 +1,59 @@
+"""Sign in, sign out, choose the language."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import login_user, logout_user
+
+from app.auth.forms import LoginForm
+from app.auth.guards import signed_in_user
+from app.auth.tokens import authenticate
+from app.extensions import db
+from app.i18n import SUPPORTED_LOCALES
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("tasks.inbox")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.username.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            session.pop("locale", None) if user.locale else None
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors.append(_("Wrong username or password."))
+    status = 422 if form.errors else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout() -> ResponseReturnValue:
+    logout_user()
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/locale")
+def set_locale() -> ResponseReturnValue:
+    locale = request.form.get("locale", "")
+    if locale in SUPPORTED_LOCALES:
+        session["locale"] = locale
+        user = signed_in_user()
+        if user.is_authenticated:
+            user.locale = locale
+            db.session.commit()
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    return redirect(url_for("tasks.inbox"))

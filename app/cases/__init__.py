@@ -1,0 +1,1 @@
+"""Cases: start, view, history (the append-only audit trail)."""

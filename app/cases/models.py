@@ -1,0 +1,70 @@
+"""Case and CaseEvent (全程留痕: the append-only audit trail)."""
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from app.casetypes.models import ProcessVersion
+from app.extensions import Base
+from app.org.models import OrgUnit, User
+
+if TYPE_CHECKING:
+    from app.tasks.models import Task
+
+
+class CaseStatus(enum.Enum):
+    OPEN = "open"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class Case(Base):
+    __tablename__ = "case"
+    __table_args__ = (Index("ix_case_org_unit_status", "org_unit_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    case_type: Mapped[str] = mapped_column(String(64), index=True)
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[CaseStatus] = mapped_column(default=CaseStatus.OPEN)
+    priority: Mapped[str] = mapped_column(String(16), default="normal")
+    channel: Mapped[str] = mapped_column(String(32), default="web")
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The engine's serialized workflow; deferred so that listing cases never loads it.
+    state: Mapped[str] = deferred(mapped_column(Text, nullable=False))
+    state_format: Mapped[str] = mapped_column(String(16))
+    state_version: Mapped[int] = mapped_column(default=0)
+    opened_at: Mapped[datetime]
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    closed_at: Mapped[datetime | None]
+    due_at: Mapped[datetime | None]
+
+    org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
+    process_version: Mapped[ProcessVersion] = relationship()
+    opened_by: Mapped[User | None] = relationship()
+    tasks: Mapped[list["Task"]] = relationship(back_populates="case", order_by="Task.created_at")
+    events: Mapped[list["CaseEvent"]] = relationship(
+        back_populates="case", order_by="CaseEvent.id", cascade="all, delete-orphan"
+    )
+
+
+class CaseEvent(Base):
+    __tablename__ = "case_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    task_bpmn_id: Mapped[str | None] = mapped_column(String(100))
+    task_name: Mapped[str | None] = mapped_column(String(200))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    case: Mapped[Case] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship(lazy="joined")

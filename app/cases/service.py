@@ -1,0 +1,182 @@
+"""Domain verbs for cases: start one, and record what the engine did to it."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+
+from app import engine
+from app.cases.models import Case, CaseEvent, CaseStatus
+from app.casetypes.models import ProcessVersion
+from app.casetypes.registry import Deployed, deployed_version, latest_versions
+from app.errors import DomainError, ForbiddenError, ValidationError
+from app.extensions import db
+from app.jsonforms.validate import form_errors
+from app.org.models import OrgKind, OrgUnit, User
+from app.org.permissions import can_start_in
+from app.org.service import candidate_unit_id
+from app.tasks.models import Task, TaskStatus
+
+TITLE_MAX = 200
+
+
+class ProcessError(DomainError):
+    """The diagram could not go on (a condition or script failed); nothing was saved."""
+
+    status, code = 422, "process_error"
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one engine step did: for the caller's answer."""
+
+    case: Case
+    opened: list[Task]
+    open_tasks: list[Task]
+
+
+def start_case(
+    version: ProcessVersion, unit: OrgUnit, data: dict[str, Any], *, actor: User, now: datetime, channel: str = "web"
+) -> Change:
+    deployed = deployed_version(version)
+    definition = deployed.definition
+    if not can_start_in(actor, definition.start_lane, unit):
+        raise ForbiddenError(_("You may not report this kind of case in this unit."))
+    start_form = deployed.form(definition.start_form)
+    if start_form is not None and (errors := form_errors(start_form[0], data)):
+        raise ValidationError(_("Some fields need your attention."), errors)
+    result = _run(lambda: engine.start(definition, data))
+    case = Case(
+        case_type=version.key,
+        process_version_id=version.id,
+        org_unit_id=unit.id,
+        org_unit=unit,
+        title=_title(deployed, data),
+        channel=channel,
+        data={},
+        state="",
+        state_format=result.state_format,
+        opened_at=now,
+        opened_by_id=actor.id,
+    )
+    db.session.add(case)
+    db.session.flush()
+    case.number = f"{definition.properties.get('numberPrefix', 'GC')}{now:%Y%m%d}{case.id:06d}"
+    add_event(case, "started", actor=actor, now=now, payload=dict(data))
+    return record_engine_result(case, deployed, result, submitted=data, actor=actor, now=now)
+
+
+def record_engine_result(
+    case: Case,
+    deployed: Deployed,
+    result: engine.EngineResult,
+    *,
+    submitted: dict[str, Any],
+    actor: User,
+    now: datetime,
+    completed_task_id: str | None = None,
+) -> Change:
+    """Write the engine's new state, open and close inbox rows, and log it all."""
+    case.state = result.state
+    case.state_format = result.state_format
+    case.state_version += 1
+    case.data = {**case.data, **submitted, **result.data}
+    still_open = {t.id: t for t in open_tasks_of(case)}
+    ready_ids = {r.id for r in result.ready}
+    for task_id, task in still_open.items():
+        if task_id not in ready_ids and task_id != completed_task_id:
+            task.status = TaskStatus.CANCELLED
+            add_event(case, "task_cancelled", actor=None, now=now, task=task)
+    opened = [_open_task(case, deployed, ready, now=now) for ready in result.ready if ready.id not in still_open]
+    for task in opened:
+        add_event(case, "task_opened", actor=None, now=now, task=task)
+    if result.ended:
+        case.status = CaseStatus.CLOSED
+        case.closed_at = now
+        add_event(case, "closed", actor=actor, now=now, payload={"archive": case.data})
+    db.session.flush()
+    return Change(case=case, opened=opened, open_tasks=open_tasks_of(case))
+
+
+def _open_task(case: Case, deployed: Deployed, ready: engine.ReadyTask, *, now: datetime) -> Task:
+    spec = deployed.definition.user_tasks.get(ready.bpmn_id)
+    task = Task(
+        id=ready.id,
+        case_id=case.id,
+        case=case,
+        bpmn_id=ready.bpmn_id,
+        name=ready.name,
+        role=ready.lane,
+        org_unit_id=candidate_unit_id(ready.lane, case.org_unit),
+        status=TaskStatus.OPEN,
+        form=spec.form.schema if spec and spec.form else None,
+        created_at=now,
+    )
+    db.session.add(task)
+    return task
+
+
+def open_tasks_of(case: Case) -> list[Task]:
+    stmt = select(Task).where(Task.case_id == case.id, Task.status == TaskStatus.OPEN).order_by(Task.created_at)
+    return list(db.session.scalars(stmt))
+
+
+def add_event(
+    case: Case,
+    kind: str,
+    *,
+    actor: User | None,
+    now: datetime,
+    task: Task | None = None,
+    payload: dict[str, Any] | None = None,
+) -> CaseEvent:
+    event = CaseEvent(
+        case_id=case.id,
+        at=now,
+        actor_id=actor.id if actor else None,
+        kind=kind,
+        task_id=task.id if task else None,
+        task_bpmn_id=task.bpmn_id if task else None,
+        task_name=task.name if task else None,
+        payload=payload or {},
+    )
+    db.session.add(event)
+    return event
+
+
+def history_of(case: Case) -> list[CaseEvent]:
+    return list(db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)))
+
+
+def _title(deployed: Deployed, data: dict[str, Any]) -> str:
+    field = deployed.definition.properties.get("titleField")
+    value = data.get(field) if field else None
+    return (str(value) if value else deployed.definition.name)[:TITLE_MAX]
+
+
+def _run(step: Any) -> engine.EngineResult:
+    try:
+        result: engine.EngineResult = step()
+    except engine.EngineError as err:
+        raise ProcessError(_("The process could not continue: %(reason)s", reason=str(err))) from err
+    return result
+
+
+def startable_units(user: User, start_role: str | None) -> list[OrgUnit]:
+    """The grids where `user` may report a case whose start lane is `start_role`."""
+    paths = sorted({m.org_unit.path for m in user.memberships if start_role is None or m.role == start_role})
+    if not paths:
+        return []
+    stmt = (
+        select(OrgUnit)
+        .where(OrgUnit.kind.in_([OrgKind.GRID, OrgKind.EXCLUSIVE_GRID]))
+        .where(or_(*(OrgUnit.path.startswith(p, autoescape=True) for p in paths)))
+        .order_by(OrgUnit.code)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def startable_versions(user: User) -> list[ProcessVersion]:
+    return [v for v in latest_versions() if startable_units(user, deployed_version(v).definition.start_lane)]

@@ -1,0 +1,87 @@
+"""Case pages: list, report a new case, case detail with history."""
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from app.auth.guards import login_required, signed_in_user
+from app.cases.models import Case, CaseStatus
+from app.cases.service import history_of, open_tasks_of, start_case, startable_units, startable_versions
+from app.casetypes.registry import deployed_version, latest_version
+from app.clock import utcnow
+from app.errors import NotFoundError, ValidationError
+from app.extensions import db
+from app.i18n import locale_code
+from app.jsonforms.html import coerce_posted, form_fields
+from app.jsonforms.localize import localize
+from app.org.models import User
+from app.org.permissions import visible_cases
+from app.org.service import candidates
+
+bp = Blueprint("cases", __name__)
+PAGE = 50
+
+
+def get_case_for(user: User, case_id: int) -> Case:
+    """Load a case in the user's jurisdiction; outside it, the case does not exist."""
+    case = db.session.scalars(visible_cases(user).where(Case.id == case_id)).first()
+    if case is None:
+        raise NotFoundError(_("No such case."))
+    return case
+
+
+@bp.get("/cases")
+@login_required
+def index() -> ResponseReturnValue:
+    user = signed_in_user()
+    status = request.args.get("status", "open")
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    stmt = visible_cases(user)
+    if status in {s.value for s in CaseStatus}:
+        stmt = stmt.where(Case.status == CaseStatus(status))
+    stmt = stmt.order_by(Case.opened_at.desc(), Case.id.desc()).offset((page - 1) * PAGE).limit(PAGE + 1)
+    rows = list(db.session.scalars(stmt))
+    return render_template("cases/list.html", cases=rows[:PAGE], status=status, page=page, more=len(rows) > PAGE)
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+@login_required
+def new() -> ResponseReturnValue:
+    user = signed_in_user()
+    key = request.values.get("case_type")
+    if not key:
+        return render_template("cases/choose_type.html", versions=startable_versions(user))
+    version = latest_version(key)
+    if version is None:
+        raise NotFoundError(_("No such case type."))
+    deployed = deployed_version(version)
+    units = startable_units(user, deployed.definition.start_lane)
+    schema, ui_schema = deployed.form(deployed.definition.start_form) or ({"properties": {}}, {})
+    schema = localize(schema, ui_schema, locale_code())
+    values, errors = {}, {}
+    if request.method == "POST":
+        values = coerce_posted(schema, request.form)
+        unit = next((u for u in units if u.code == request.form.get("org_unit")), None)
+        try:
+            if unit is None:
+                raise ValidationError(_("Choose a grid."), {"org_unit": _("Choose one of your grids.")})
+            change = start_case(version, unit, values, actor=user, now=utcnow())
+            db.session.commit()
+            return redirect(url_for("cases.detail", case_id=change.case.id))
+        except ValidationError as err:
+            db.session.rollback()
+            errors = err.fields
+    fields = form_fields(schema, ui_schema, values, errors)
+    status = 422 if errors else 200
+    return render_template(
+        "cases/new.html", version=version, schema=schema, fields=fields, units=units,
+        chosen_unit=request.form.get("org_unit"), unit_error=errors.get("org_unit"),
+    ), status  # fmt: skip
+
+
+@bp.get("/cases/<int:case_id>")
+@login_required
+def detail(case_id: int) -> ResponseReturnValue:
+    case = get_case_for(signed_in_user(), case_id)
+    tasks = open_tasks_of(case)
+    holders = {t.id: candidates(t.role, t.org_unit_id) for t in tasks if t.assignee_id is None}
+    return render_template("cases/detail.html", case=case, tasks=tasks, holders=holders, history=history_of(case))

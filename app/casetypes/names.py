@@ -1,0 +1,38 @@
+"""Names of case types and their tasks in the reader's language."""
+
+from typing import Any
+
+from app.casetypes.models import ProcessVersion
+from app.casetypes.registry import deployed_version
+from app.i18n import locale_code, localized
+from app.jsonforms.localize import localize, option_key
+
+
+def case_type_name(version: ProcessVersion) -> str:
+    definition = deployed_version(version).definition
+    return localized(definition.names, definition.name)
+
+
+def task_name(version: ProcessVersion, bpmn_id: str, default: str) -> str:
+    spec = deployed_version(version).definition.user_tasks.get(bpmn_id)
+    return localized(spec.names, spec.name) if spec else default
+
+
+def data_rows(version: ProcessVersion, data: dict[str, Any]) -> list[tuple[str, str]]:
+    """Case data as (field title, shown value), in the reader's language, using every form of the version."""
+    titles: dict[str, str] = {}
+    options: dict[str, dict[str, str]] = {}
+    deployed = deployed_version(version)
+    for name, schema in deployed.forms.items():
+        if not name.endswith(".schema.json"):
+            continue
+        ui_schema = deployed.forms.get(name.replace(".schema.json", ".uischema.json"), {})
+        for field, spec in localize(schema, ui_schema, locale_code()).get("properties", {}).items():
+            titles.setdefault(field, str(spec.get("title", field)))
+            for option in spec.get("oneOf", []):
+                options.setdefault(field, {})[option_key(option.get("const"))] = str(option.get("title"))
+    rows = []
+    for field, value in data.items():
+        shown = options.get(field, {}).get(option_key(value), "" if value is None else str(value))
+        rows.append((titles.get(field, field), shown))
+    return rows

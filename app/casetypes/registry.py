@@ -1,0 +1,131 @@
+"""Deploy diagrams as process versions and keep their compiled form in memory.
+
+A process version is immutable, so its compiled definition is cached by content
+hash: every case of that version shares one parsed spec.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.casetypes.models import ProcessVersion
+from app.engine import FormRef, InvalidDiagram, ProcessDefinition, Problem, compile_definition
+from app.extensions import db
+from app.jsonforms.loader import FormFileError, available_forms, load_form_file
+from app.org.models import User
+from app.org.roles import ROLES
+
+
+@dataclass(frozen=True)
+class Deployed:
+    """A compiled process version with its forms."""
+
+    definition: ProcessDefinition
+    forms: dict[str, Any]
+
+    def form(self, ref: FormRef | None) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        if ref is None:
+            return None
+        return self.forms[ref.schema], (self.forms.get(ref.ui_schema) if ref.ui_schema else None) or {}
+
+
+@dataclass
+class SyncReport:
+    deployed: list[ProcessVersion] = field(default_factory=list)
+    unchanged: list[ProcessVersion] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+_CACHE: dict[str, Deployed] = {}
+
+
+def compile_file(xml: bytes, filename: str, forms_dir: str) -> Deployed:
+    """Compile one diagram against the form files in `forms_dir`; raise InvalidDiagram."""
+    definition = compile_definition(xml, filename, roles=ROLES.keys(), forms=available_forms(forms_dir))
+    forms = {}
+    problems = []
+    for name in sorted(definition.forms()):
+        try:
+            forms[name] = load_form_file(forms_dir, name)
+        except FormFileError as err:
+            problems.append(Problem(str(err), file=filename))
+    if problems:
+        raise InvalidDiagram(problems)
+    return Deployed(definition, forms)
+
+
+def content_hash(xml: bytes, forms: dict[str, Any]) -> str:
+    digest = hashlib.sha256(xml)
+    digest.update(json.dumps(forms, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def deploy(xml: bytes, filename: str, forms_dir: str, *, actor: User | None, now: datetime) -> tuple[ProcessVersion, bool]:
+    """Store the diagram as a new version unless its latest version is identical."""
+    deployed = compile_file(xml, filename, forms_dir)
+    sha = content_hash(xml, deployed.forms)
+    key = deployed.definition.key
+    latest = latest_version(key)
+    if latest is not None and latest.sha256 == sha:
+        return latest, False
+    version = ProcessVersion(
+        key=key,
+        version=(latest.version + 1) if latest else 1,
+        name=deployed.definition.name,
+        sha256=sha,
+        bpmn_xml=xml.decode("utf-8"),
+        forms=deployed.forms,
+        deployed_at=now,
+        deployed_by_id=actor.id if actor else None,
+    )
+    db.session.add(version)
+    db.session.flush()
+    _CACHE[sha] = deployed
+    return version, True
+
+
+def sync_processes(processes_dir: str, forms_dir: str, *, actor: User | None, now: datetime) -> SyncReport:
+    """Deploy every changed diagram in `processes_dir`; a broken file is reported and skipped."""
+    report = SyncReport()
+    for path in sorted(Path(processes_dir).glob("*.bpmn")):
+        try:
+            version, created = deploy(path.read_bytes(), path.name, forms_dir, actor=actor, now=now)
+        except InvalidDiagram as err:
+            report.problems.extend(str(p) for p in err.problems)
+            continue
+        (report.deployed if created else report.unchanged).append(version)
+    return report
+
+
+def deployed_version(version: ProcessVersion) -> Deployed:
+    cached = _CACHE.get(version.sha256)
+    if cached is None:
+        definition = compile_definition(
+            version.bpmn_xml.encode("utf-8"), f"{version.key}.bpmn", roles=ROLES.keys(), forms=version.forms.keys()
+        )
+        cached = _CACHE[version.sha256] = Deployed(definition, version.forms)
+    return cached
+
+
+def latest_version(key: str) -> ProcessVersion | None:
+    stmt = select(ProcessVersion).where(ProcessVersion.key == key).order_by(ProcessVersion.version.desc()).limit(1)
+    return db.session.scalars(stmt).first()
+
+
+def latest_versions() -> list[ProcessVersion]:
+    newest = (
+        select(ProcessVersion.key, func.max(ProcessVersion.version).label("version"))
+        .group_by(ProcessVersion.key)
+        .subquery()
+    )
+    stmt = (
+        select(ProcessVersion)
+        .join(newest, (ProcessVersion.key == newest.c.key) & (ProcessVersion.version == newest.c.version))
+        .order_by(ProcessVersion.key)
+    )
+    return list(db.session.scalars(stmt))

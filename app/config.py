@@ -1,0 +1,36 @@
+"""Settings from the environment: the only module that reads it."""
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def read_or_create_secret(instance_path: str) -> str:
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32), "utf-8")
+        path.chmod(0o600)
+    return path.read_text("utf-8").strip()
+
+
+def load_settings(instance_path: str) -> dict[str, Any]:
+    os.makedirs(instance_path, exist_ok=True)
+    sqlite_default = f"sqlite:///{os.path.join(instance_path, 'gridcase.sqlite')}"
+    return {
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or sqlite_default,
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or read_or_create_secret(instance_path),
+        "BABEL_DEFAULT_LOCALE": os.environ.get("GRIDCASE_LOCALE", "zh_Hans_CN"),
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("GRIDCASE_TIMEZONE", "Asia/Shanghai"),
+        "GRIDCASE_PROCESSES_DIR": os.environ.get("GRIDCASE_PROCESSES_DIR", str(ROOT / "processes")),
+        "GRIDCASE_FORMS_DIR": os.environ.get("GRIDCASE_FORMS_DIR", str(ROOT / "forms")),
+        "GRIDCASE_TOKEN_HOURS": int(os.environ.get("GRIDCASE_TOKEN_HOURS", "12")),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MIGRATIONS_DIR": str(ROOT / "migrations"),
+    }

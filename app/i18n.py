@@ -1,0 +1,38 @@
+"""Which language a request is answered in, and picking localized texts."""
+
+from flask import current_app, has_request_context, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+SUPPORTED_LOCALES = ("zh_Hans_CN", "en")
+
+
+def select_locale() -> str:
+    """The signed-in user's choice, else this browser's choice, else the default.
+
+    API clients may also ask with ?locale= or Accept-Language (zh-CN, en).
+    """
+    if not has_request_context():
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+    if request.path.startswith("/api/"):
+        if request.args.get("locale") in SUPPORTED_LOCALES:
+            return str(request.args["locale"])
+        asked = request.accept_languages.best_match(["zh", "zh-CN", "en"])
+        if asked:
+            return "en" if asked == "en" else "zh_Hans_CN"
+    user_locale = getattr(current_user, "locale", None) if current_user else None
+    if user_locale in SUPPORTED_LOCALES:
+        return str(user_locale)
+    if session.get("locale") in SUPPORTED_LOCALES:
+        return str(session["locale"])
+    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def locale_code() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def localized(names: dict[str, str], default: str) -> str:
+    """The name for the current locale from {"en": ...} properties; the diagram's own name otherwise."""
+    code = locale_code()
+    return names.get(code) or names.get(code.split("_")[0]) or default

@@ -1,0 +1,1 @@
+"""The org tree (county → township → village → grid), users, roles and jurisdiction."""

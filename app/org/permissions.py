@@ -1,0 +1,88 @@
+"""Every access rule in one place: jurisdiction, candidacy and who may do what."""
+
+from sqlalchemy import Select, or_, select
+
+from app.cases.models import Case
+from app.org.models import OrgUnit, User
+from app.org.roles import SUPERVISOR_ROLES
+from app.tasks.models import Task, TaskStatus
+
+
+def jurisdiction_paths(user: User) -> list[str]:
+    """The paths of the units a user works in; their subtrees are the user's jurisdiction."""
+    return sorted({m.org_unit.path for m in user.memberships})
+
+
+def in_jurisdiction(user: User, unit: OrgUnit) -> bool:
+    return any(unit.path.startswith(path) for path in jurisdiction_paths(user))
+
+
+def visible_units(user: User) -> Select[tuple[OrgUnit]]:
+    paths = jurisdiction_paths(user)
+    return select(OrgUnit).where(or_(False, *(OrgUnit.path.startswith(p, autoescape=True) for p in paths)))
+
+
+def visible_cases(user: User) -> Select[tuple[Case]]:
+    paths = jurisdiction_paths(user)
+    return (
+        select(Case)
+        .join(Case.org_unit)
+        .where(or_(False, *(OrgUnit.path.startswith(p, autoescape=True) for p in paths)))
+    )
+
+
+def can_see_case(user: User, case: Case) -> bool:
+    return in_jurisdiction(user, case.org_unit)
+
+
+def is_candidate(user: User, task: Task) -> bool:
+    return any(m.role == task.role and m.org_unit_id == task.org_unit_id for m in user.memberships)
+
+
+def can_see_task(user: User, task: Task) -> bool:
+    return task.assignee_id == user.id or is_candidate(user, task) or can_see_case(user, task.case)
+
+
+def can_claim(user: User, task: Task) -> bool:
+    return task.status is TaskStatus.OPEN and is_candidate(user, task)
+
+
+def can_complete(user: User, task: Task) -> bool:
+    if task.status is not TaskStatus.OPEN:
+        return False
+    if task.assignee_id is not None:
+        return task.assignee_id == user.id
+    return is_candidate(user, task)
+
+
+def is_supervisor_of(user: User, unit: OrgUnit) -> bool:
+    return any(m.role in SUPERVISOR_ROLES and unit.path.startswith(m.org_unit.path) for m in user.memberships)
+
+
+def can_assign(user: User, task: Task) -> bool:
+    """Supervisors of the case's unit, and the current assignee handing the task over."""
+    if task.status is not TaskStatus.OPEN:
+        return False
+    return task.assignee_id == user.id or is_supervisor_of(user, task.case.org_unit)
+
+
+def can_unclaim(user: User, task: Task) -> bool:
+    return task.status is TaskStatus.OPEN and task.assignee_id is not None and can_assign(user, task)
+
+
+def can_start_in(user: User, start_role: str | None, unit: OrgUnit) -> bool:
+    """A case of a type whose start event sits in `start_role`'s lane, reported in `unit`."""
+    if not unit.is_grid:
+        return False
+    if start_role is None:
+        return in_jurisdiction(user, unit)
+    return any(m.role == start_role and unit.path.startswith(m.org_unit.path) for m in user.memberships)
+
+
+def may_hold(user: User, role: str, unit: OrgUnit) -> bool:
+    """Whether `user` holds `role` at `unit` or one of its ancestors (an assignment target)."""
+    return any(m.role == role and unit.path.startswith(m.org_unit.path) for m in user.memberships)
+
+
+def is_admin_of(user: User, unit: OrgUnit) -> bool:
+    return any(m.role == "admin" and unit.path.startswith(m.org_unit.path) for m in user.memberships)

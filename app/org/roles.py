@@ -1,0 +1,32 @@
+"""Role codes: lane names in diagrams are these codes (DOMAIN.md §2.3)."""
+
+from flask_babel import lazy_gettext as _l
+
+ROLES = {
+    "admin": _l("Administrator"),
+    "designer": _l("Process designer"),
+    "leader": _l("Leader"),
+    "county_dispatcher": _l("County dispatcher"),
+    "township_dispatcher": _l("Township dispatcher"),
+    "hotline_operator": _l("12345 operator"),
+    "grid_worker": _l("Grid worker"),
+    "grid_leader": _l("Grid leader"),
+    "grid_guide": _l("Grid guide"),
+    "volunteer": _l("Volunteer grid worker"),
+    "village_staff": _l("Village staff"),
+    "department_staff": _l("Department staff"),
+    "township_enforcer": _l("Township enforcement officer"),
+    "department_enforcer": _l("Department enforcement officer"),
+    "fire_safety_inspector": _l("Fire-safety inspector"),
+    "police_liaison": _l("Police liaison"),
+    "peoples_mediator": _l("People's mediator"),
+    "admin_mediator": _l("Administrative mediator"),
+    "judicial_mediator": _l("Judicial mediator"),
+}
+
+# Roles that oversee the work of a jurisdiction: they may (re)assign its tasks.
+SUPERVISOR_ROLES = frozenset({"admin", "leader", "county_dispatcher", "township_dispatcher"})
+
+
+def role_label(code: str) -> str:
+    return str(ROLES.get(code, code))

@@ -1,0 +1,54 @@
+"""Org-tree queries: who holds a role where, and whose inbox a task lands in."""
+
+from sqlalchemy import func, select
+
+from app.errors import NotFoundError
+from app.extensions import db
+from app.org.models import Membership, OrgUnit, User
+
+
+def candidate_unit_id(role: str, unit: OrgUnit) -> int:
+    """The unit nearest to `unit` (itself or an ancestor) where someone holds `role`.
+
+    So one diagram serves every township: a lane's role is looked up from the case's
+    grid upwards. With no holder anywhere the task stays at the case's own unit,
+    where a supervisor can assign it.
+    """
+    stmt = (
+        select(Membership.org_unit_id)
+        .join(OrgUnit, OrgUnit.id == Membership.org_unit_id)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.role == role, Membership.org_unit_id.in_(unit.ancestor_ids()), User.active)
+        .order_by(func.length(OrgUnit.path).desc())
+        .limit(1)
+    )
+    return db.session.scalar(stmt) or unit.id
+
+
+def candidates(role: str, org_unit_id: int) -> list[User]:
+    stmt = (
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.role == role, Membership.org_unit_id == org_unit_id, User.active)
+        .order_by(User.username)
+    )
+    return list(db.session.scalars(stmt).unique())
+
+
+def unit_by_code(code: str) -> OrgUnit | None:
+    return db.session.scalars(select(OrgUnit).where(OrgUnit.code == code)).first()
+
+
+def user_by_username(username: str) -> User | None:
+    return db.session.scalars(select(User).where(User.username == username)).first()
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFoundError("no such user")
+    return user
+
+
+def unit_path(parent: OrgUnit | None, unit_id: int) -> str:
+    return f"{parent.path if parent else '/'}{unit_id}/"

@@ -1,0 +1,1 @@
+"""The materialized inbox: claim, unclaim, assign, complete."""

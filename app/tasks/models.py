@@ -1,0 +1,47 @@
+"""Task rows mirror the engine's ready human tasks, written with the case state."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.cases.models import Case
+from app.extensions import Base
+from app.org.models import OrgUnit, User
+
+
+class TaskStatus(enum.Enum):
+    OPEN = "open"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class Task(Base):
+    __tablename__ = "task"
+    __table_args__ = (
+        # "the open tasks for my roles in my units" and "my claimed tasks" are the inbox's two queries.
+        Index("ix_task_inbox_candidate", "status", "role", "org_unit_id"),
+        Index("ix_task_inbox_assignee", "assignee_id", "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the engine's task id
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    bpmn_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(64))
+    # The unit whose holders of `role` are the candidates (the case's grid or its nearest ancestor with one).
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    status: Mapped[TaskStatus] = mapped_column(default=TaskStatus.OPEN)
+    form: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    warn_at: Mapped[datetime | None]
+    due_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    case: Mapped[Case] = relationship(back_populates="tasks", lazy="joined")
+    org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="joined")
+    completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])

@@ -1,0 +1,142 @@
+"""Domain verbs for tasks: claim, unclaim, assign, complete; and the inbox queries."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, and_, or_, select, tuple_
+
+from app import engine
+from app.cases.locking import lock_case
+from app.cases.models import Case
+from app.cases.service import Change, ProcessError, add_event, record_engine_result
+from app.casetypes.registry import deployed_version
+from app.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
+from app.extensions import db
+from app.jsonforms.validate import form_errors
+from app.org.models import User
+from app.org.permissions import can_assign, can_claim, can_complete, can_see_task, can_unclaim, may_hold
+from app.tasks.models import Task, TaskStatus
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+
+
+def get_task_for(user: User, task_id: str) -> Task:
+    """Load a task the user may see; anything else is 'not found' so existence does not leak."""
+    task = db.session.get(Task, task_id) if len(task_id) <= 36 else None
+    if task is None or not can_see_task(user, task):
+        raise NotFoundError(_("No such task."))
+    return task
+
+
+def _locked(task: Task) -> Task:
+    lock_case(task.case_id)
+    db.session.refresh(task)  # loaded before the lock: decide on the locked row
+    if task.status is not TaskStatus.OPEN:
+        raise ConflictError(_("This task has already been completed."))
+    return task
+
+
+def claim_task(task: Task, *, actor: User, now: datetime) -> Task:
+    task = _locked(task)
+    if task.assignee_id is not None and task.assignee_id != actor.id:
+        raise ConflictError(_("This task has already been claimed by %(name)s.", name=task.assignee.display_name))
+    if not can_claim(actor, task):
+        raise ForbiddenError(_("You are not a candidate for this task."))
+    task.assignee_id, task.assignee = actor.id, actor
+    add_event(task.case, "claimed", actor=actor, now=now, task=task)
+    db.session.flush()
+    return task
+
+
+def unclaim_task(task: Task, *, actor: User, now: datetime) -> Task:
+    task = _locked(task)
+    if not can_unclaim(actor, task):
+        raise ForbiddenError(_("You may not release this task."))
+    add_event(task.case, "unclaimed", actor=actor, now=now, task=task, payload={"from": task.assignee.username})
+    task.assignee_id, task.assignee = None, None
+    db.session.flush()
+    return task
+
+
+def assign_task(task: Task, assignee: User, *, actor: User, now: datetime) -> Task:
+    task = _locked(task)
+    if not can_assign(actor, task):
+        raise ForbiddenError(_("You may not assign this task."))
+    if not assignee.active or not may_hold(assignee, task.role, task.case.org_unit):
+        raise ValidationError(
+            _("%(name)s cannot take this task.", name=assignee.display_name),
+            {"username": _("Must hold the task's role for this case's area.")},
+        )
+    task.assignee_id, task.assignee = assignee.id, assignee
+    add_event(task.case, "assigned", actor=actor, now=now, task=task, payload={"to": assignee.username})
+    db.session.flush()
+    return task
+
+
+def complete_task(task: Task, data: dict[str, Any], *, actor: User, now: datetime) -> Change:
+    task = _locked(task)
+    if not can_complete(actor, task):
+        raise ForbiddenError(_("You are not a candidate for this task."))
+    case = task.case
+    deployed = deployed_version(case.process_version)
+    spec = deployed.definition.user_tasks.get(task.bpmn_id)
+    form = deployed.form(spec.form if spec else None)
+    if form is not None and (errors := form_errors(form[0], data)):
+        raise ValidationError(_("Some fields need your attention."), errors)
+    try:
+        result = engine.complete(deployed.definition, case.state, task.id, data)
+    except engine.EngineError as err:
+        raise ProcessError(_("The process could not continue: %(reason)s", reason=str(err))) from err
+    task.status, task.completed_at, task.completed_by_id = TaskStatus.COMPLETED, now, actor.id
+    add_event(case, "completed", actor=actor, now=now, task=task, payload=dict(data))
+    return record_engine_result(case, deployed, result, submitted=data, actor=actor, now=now, completed_task_id=task.id)
+
+
+@dataclass(frozen=True)
+class InboxQuery:
+    scope: str = "all"  # mine | candidate | all (both)
+    status: str = "open"  # open | completed
+    case_type: str | None = None
+    state: str | None = None  # normal | warning | overdue
+    offset: int = 0
+    limit: int = PAGE_SIZE
+
+
+def inbox(user: User, query: InboxQuery, *, now: datetime) -> tuple[list[Task], int | None]:
+    """One page of the user's tasks and the offset of the next page (None at the end)."""
+    stmt = _inbox_statement(user, query, now=now).offset(query.offset).limit(query.limit + 1)
+    rows = list(db.session.scalars(stmt).unique())
+    more = len(rows) > query.limit
+    return rows[: query.limit], (query.offset + query.limit if more else None)
+
+
+def _inbox_statement(user: User, query: InboxQuery, *, now: datetime) -> Select[tuple[Task]]:
+    pairs = [(m.role, m.org_unit_id) for m in user.memberships]
+    mine = Task.assignee_id == user.id
+    candidate = and_(Task.assignee_id.is_(None), tuple_(Task.role, Task.org_unit_id).in_(pairs)) if pairs else False
+    if query.status == "completed":
+        stmt = select(Task).where(Task.status == TaskStatus.COMPLETED, Task.completed_by_id == user.id)
+        return stmt.order_by(Task.completed_at.desc(), Task.id)
+    where = {"mine": mine, "candidate": candidate}.get(query.scope, or_(mine, candidate))
+    stmt = select(Task).where(Task.status == TaskStatus.OPEN, where)
+    if query.case_type:
+        stmt = stmt.join(Case, Case.id == Task.case_id).where(Case.case_type == query.case_type)
+    if query.state == "overdue":
+        stmt = stmt.where(Task.due_at.is_not(None), Task.due_at < now)
+    elif query.state == "warning":
+        stmt = stmt.where(Task.warn_at.is_not(None), Task.warn_at <= now, or_(Task.due_at.is_(None), Task.due_at >= now))
+    elif query.state == "normal":
+        stmt = stmt.where(or_(Task.warn_at.is_(None), Task.warn_at > now), or_(Task.due_at.is_(None), Task.due_at >= now))
+    return stmt.order_by(Task.due_at.is_(None), Task.due_at, Task.created_at, Task.id)
+
+
+def task_state(task: Task, now: datetime) -> str:
+    """The colour of a task: normal, warning or overdue (待处 / 预警 / 超期)."""
+    if task.due_at is not None and task.due_at < now:
+        return "overdue"
+    if task.warn_at is not None and task.warn_at <= now:
+        return "warning"
+    return "normal"

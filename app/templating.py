@@ -1,0 +1,28 @@
+"""Values and filters every template may use; templates get values, not rules."""
+
+from datetime import datetime
+from flask import Flask
+from flask_babel import format_datetime
+
+from app.casetypes.names import case_type_name, data_rows, task_name
+from app.clock import utcnow
+from app.i18n import SUPPORTED_LOCALES, locale_code
+from app.org.roles import role_label
+from app.tasks.service import task_state
+
+
+def _when(value: datetime | None) -> str:
+    return format_datetime(value, "yyyy-MM-dd HH:mm") if value else ""
+
+
+def init_templating(app: Flask) -> None:
+    app.jinja_env.filters["when"] = _when
+    app.jinja_env.globals.update(
+        role_label=role_label,
+        case_type_name=case_type_name,
+        task_name=task_name,
+        data_rows=data_rows,
+        task_state=lambda task: task_state(task, utcnow()),
+        supported_locales=SUPPORTED_LOCALES,
+        locale_code=locale_code,
+    )
