@@ -30,8 +30,14 @@ def init_extensions(app: Flask) -> None:
     from app.templating import init_templating
 
     init_database(app)
-    migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR", "migrations")), render_as_batch=True,
-                    render_item=render_item, compare_type=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(app.config.get("MIGRATIONS_DIR", "migrations")),
+        render_as_batch=True,
+        render_item=render_item,
+        compare_type=True,
+    )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     init_login(app)

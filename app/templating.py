@@ -1,6 +1,7 @@
 """Values and filters every template may use; templates get values, not rules."""
 
 from datetime import datetime
+
 from flask import Flask
 from flask_babel import format_datetime
 

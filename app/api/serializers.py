@@ -79,7 +79,9 @@ def event_json(event: CaseEvent) -> dict[str, Any]:
         "at": iso(event.at),
         "actor": event.actor.username if event.actor else None,
         "kind": event.kind,
-        "task": {"id": event.task_id, "bpmn_id": event.task_bpmn_id, "name": event.task_name} if event.task_id else None,
+        "task": {"id": event.task_id, "bpmn_id": event.task_bpmn_id, "name": event.task_name}
+        if event.task_id
+        else None,
         "data": event.payload,
     }
 

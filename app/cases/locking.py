@@ -15,12 +15,7 @@ def lock_case(case_id: int) -> Case:
     transaction here starts with BEGIN IMMEDIATE (see app/database.py), which already
     serialises writers.
     """
-    stmt = (
-        select(Case)
-        .where(Case.id == case_id)
-        .with_for_update(of=Case)
-        .execution_options(populate_existing=True)
-    )
+    stmt = select(Case).where(Case.id == case_id).with_for_update(of=Case).execution_options(populate_existing=True)
     case = db.session.scalars(stmt).first()
     if case is None:
         raise NotFoundError("no such case")

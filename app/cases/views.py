@@ -3,6 +3,7 @@
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+
 from app.auth.guards import login_required, signed_in_user
 from app.cases.models import Case, CaseStatus
 from app.cases.service import history_of, open_tasks_of, start_case, startable_units, startable_versions

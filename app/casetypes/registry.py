@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.casetypes.models import ProcessVersion
-from app.engine import FormRef, InvalidDiagram, ProcessDefinition, Problem, compile_definition
+from app.engine import FormRef, InvalidDiagram, Problem, ProcessDefinition, compile_definition
 from app.extensions import db
 from app.jsonforms.loader import FormFileError, available_forms, load_form_file
 from app.org.models import User
@@ -65,7 +65,9 @@ def content_hash(xml: bytes, forms: dict[str, Any]) -> str:
     return digest.hexdigest()
 
 
-def deploy(xml: bytes, filename: str, forms_dir: str, *, actor: User | None, now: datetime) -> tuple[ProcessVersion, bool]:
+def deploy(
+    xml: bytes, filename: str, forms_dir: str, *, actor: User | None, now: datetime
+) -> tuple[ProcessVersion, bool]:
     """Store the diagram as a new version unless its latest version is identical."""
     deployed = compile_file(xml, filename, forms_dir)
     sha = content_hash(xml, deployed.forms)

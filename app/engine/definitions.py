@@ -116,40 +116,59 @@ def _lanes_by_node(process: etree._Element) -> dict[str, str]:
     return lanes
 
 
-def _lint(process: etree._Element, filename: str, *, roles: Collection[str], forms: Collection[str]) -> list[Problem]:
-    problems: list[Problem] = []
-    lanes = _lanes_by_node(process)
+class _Findings:
+    """Problems found while linting one diagram."""
 
-    def add(node: etree._Element, reason: str, *, at: etree._Element | None = None) -> None:
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+        self.problems: list[Problem] = []
+
+    def add(self, node: etree._Element, reason: str, *, at: etree._Element | None = None) -> None:
         line = (at if at is not None else node).sourceline
-        problems.append(Problem(reason, line=line, element=node.get("id"), file=filename))
+        self.problems.append(Problem(reason, line=line, element=node.get("id"), file=self.filename))
 
+
+def _lint(process: etree._Element, filename: str, *, roles: Collection[str], forms: Collection[str]) -> list[Problem]:
+    findings = _Findings(filename)
+    _lint_lanes(process, findings, roles)
+    _lint_forms(process, findings, forms)
+    _lint_expressions(process, findings)
+    return findings.problems
+
+
+def _lint_lanes(process: etree._Element, findings: _Findings, roles: Collection[str]) -> None:
+    lanes = _lanes_by_node(process)
     starts = process.xpath("./bpmn:startEvent", namespaces=NS)
     if len(starts) != 1:
-        add(process, f"a process needs exactly one top-level start event (found {len(starts)})")
-    elif lanes and lanes.get(starts[0].get("id", ""), "") not in roles:
-        add(starts[0], f"unknown lane role '{lanes.get(starts[0].get('id', ''), '')}'")
+        findings.add(process, f"a process needs exactly one top-level start event (found {len(starts)})")
+    elif lanes and (lane := lanes.get(starts[0].get("id", ""), "")) not in roles:
+        findings.add(starts[0], f"unknown lane role '{lane}'")
     for node in _human_task_nodes(process):
         lane = lanes.get(node.get("id", ""))
         if not lane:
-            add(node, "a user task must sit in a lane named after a role")
+            findings.add(node, "a user task must sit in a lane named after a role")
         elif lane not in roles:
-            add(node, f"unknown lane role '{lane}'")
+            findings.add(node, f"unknown lane role '{lane}'")
+
+
+def _lint_forms(process: etree._Element, findings: _Findings, forms: Collection[str]) -> None:
     for node in [*_human_task_nodes(process), *process.xpath(".//bpmn:startEvent", namespaces=NS)]:
         props = properties_of(node)
         for prop in (FORM_SCHEMA_PROPERTY, FORM_UI_PROPERTY):
             if props.get(prop) and props[prop] not in forms:
-                add(node, f"form file '{props[prop]}' does not exist")
+                findings.add(node, f"form file '{props[prop]}' does not exist")
         if node.tag == f"{{{NS['bpmn']}}}userTask" and not props.get(FORM_SCHEMA_PROPERTY):
-            add(node, f"a user task needs a '{FORM_SCHEMA_PROPERTY}' property")
+            findings.add(node, f"a user task needs a '{FORM_SCHEMA_PROPERTY}' property")
+
+
+def _lint_expressions(process: etree._Element, findings: _Findings) -> None:
     sources = [(e, "eval") for e in process.xpath(".//bpmn:conditionExpression", namespaces=NS)]
     sources += [(e, "exec") for e in process.xpath(".//bpmn:scriptTask/bpmn:script", namespaces=NS)]
     for element, mode in sources:
         try:
             check_source((element.text or "").strip(), mode=mode)
         except UnsafeExpression as err:
-            add(element.getparent(), f"expression rejected: {err}", at=element)
-    return problems
+            findings.add(element.getparent(), f"expression rejected: {err}", at=element)
 
 
 def _human_task_nodes(process: etree._Element) -> list[etree._Element]:

@@ -29,7 +29,9 @@ def form_fields(
     values, errors = values or {}, errors or {}
     props: dict[str, Any] = schema.get("properties", {})
     required = set(schema.get("required", []))
-    order = [n for n in ui_schema.get("ui:order", []) if n in props] + [n for n in props if n not in ui_schema.get("ui:order", [])]
+    order = [n for n in ui_schema.get("ui:order", []) if n in props] + [
+        n for n in props if n not in ui_schema.get("ui:order", [])
+    ]
     fields = []
     for name in order:
         spec, ui = props[name], ui_schema.get(name) or {}

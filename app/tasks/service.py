@@ -41,10 +41,10 @@ def _locked(task: Task) -> Task:
 
 def claim_task(task: Task, *, actor: User, now: datetime) -> Task:
     task = _locked(task)
-    if task.assignee_id is not None and task.assignee_id != actor.id:
-        raise ConflictError(_("This task has already been claimed by %(name)s.", name=task.assignee.display_name))
     if not can_claim(actor, task):
         raise ForbiddenError(_("You are not a candidate for this task."))
+    if task.assignee_id is not None and task.assignee_id != actor.id:
+        raise ConflictError(_("This task has already been claimed by %(name)s.", name=task.assignee.display_name))
     task.assignee_id, task.assignee = actor.id, actor
     add_event(task.case, "claimed", actor=actor, now=now, task=task)
     db.session.flush()
@@ -127,9 +127,13 @@ def _inbox_statement(user: User, query: InboxQuery, *, now: datetime) -> Select[
     if query.state == "overdue":
         stmt = stmt.where(Task.due_at.is_not(None), Task.due_at < now)
     elif query.state == "warning":
-        stmt = stmt.where(Task.warn_at.is_not(None), Task.warn_at <= now, or_(Task.due_at.is_(None), Task.due_at >= now))
+        stmt = stmt.where(
+            Task.warn_at.is_not(None), Task.warn_at <= now, or_(Task.due_at.is_(None), Task.due_at >= now)
+        )
     elif query.state == "normal":
-        stmt = stmt.where(or_(Task.warn_at.is_(None), Task.warn_at > now), or_(Task.due_at.is_(None), Task.due_at >= now))
+        stmt = stmt.where(
+            or_(Task.warn_at.is_(None), Task.warn_at > now), or_(Task.due_at.is_(None), Task.due_at >= now)
+        )
     return stmt.order_by(Task.due_at.is_(None), Task.due_at, Task.created_at, Task.id)
 
 

@@ -21,8 +21,10 @@ from app.tasks.service import (
     claim_task,
     complete_task,
     get_task_for,
-    inbox as inbox_page,
     unclaim_task,
+)
+from app.tasks.service import (
+    inbox as inbox_page,
 )
 
 bp = Blueprint("tasks", __name__)
@@ -45,7 +47,9 @@ def _task_form(task: Task) -> tuple[dict, dict]:  # type: ignore[type-arg]
     return localize(schema, ui_schema, locale_code()), ui_schema
 
 
-def _render(task: Task, values: dict | None = None, errors: dict | None = None, status: int = 200) -> ResponseReturnValue:  # type: ignore[type-arg]
+def _render(
+    task: Task, values: dict | None = None, errors: dict | None = None, status: int = 200
+) -> ResponseReturnValue:  # type: ignore[type-arg]
     user = signed_in_user()
     schema, ui_schema = _task_form(task)
     return render_template(

@@ -1,0 +1,45 @@
+# gridcase — `make run` brings everything up; `make test` runs the suite.
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PYTHON ?= python3
+PORT   ?= 5000
+export FLASK_APP := wsgi
+
+.PHONY: run test lint install dev-install translations compile-translations clean
+
+run: install compile-translations
+	$(BIN)/flask db upgrade
+	$(BIN)/flask processes sync
+	$(BIN)/flask seed-demo --list
+	@echo "gridcase on http://127.0.0.1:$(PORT)  (password for every demo account: gridcase-demo)"
+	exec $(BIN)/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+
+test: dev-install compile-translations
+	$(BIN)/pytest -q
+
+lint: dev-install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+install: $(VENV)/.installed
+dev-install: $(VENV)/.dev-installed
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+compile-translations: install
+	$(BIN)/pybabel -q compile -d app/translations
+
+# After adding or changing user-visible strings: extract, merge, then translate the new entries.
+translations: install
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o app/translations/messages.pot .
+	$(BIN)/pybabel -q update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) instance/gridcase.sqlite*
