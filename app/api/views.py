@@ -14,10 +14,10 @@ from app.cases.service import history_of, open_tasks_of, start_case
 from app.cases.views import get_case_for
 from app.casetypes.registry import latest_version, latest_versions
 from app.clock import utcnow
-from app.errors import BadRequestError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError
+from app.errors import BadRequestError, ForbiddenError, UnauthorizedError, ValidationError
 from app.extensions import csrf, db
 from app.org.models import Membership, OrgUnit, User
-from app.org.permissions import can_assign, can_complete, in_jurisdiction, is_admin_of
+from app.org.permissions import can_assign, in_jurisdiction
 from app.org.service import unit_by_code, user_by_username
 from app.tasks.service import (
     MAX_PAGE_SIZE,
@@ -202,6 +202,3 @@ def complete(task_id: str) -> ResponseReturnValue:
     db.session.commit()
     now = utcnow()
     return {"case": case_status_json(done.case), "open_tasks": [task_json(t, now=now) for t in done.open_tasks]}
-
-
-__all__ = ["bp", "can_complete", "is_admin_of", "NotFoundError"]

@@ -29,7 +29,9 @@ def login() -> ResponseReturnValue:
         user = authenticate(form.username.data, form.password.data)
         if user is not None:
             login_user(user)
-            session.pop("locale", None) if user.locale else None
+            if user.locale is None and session.get("locale") in SUPPORTED_LOCALES:
+                user.locale = session["locale"]  # the language chosen before signing in sticks
+                db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append(_("Wrong username or password."))
     status = 422 if form.errors else 200
