@@ -84,18 +84,29 @@ def _compiled(source: str, mode: str) -> Any:
     return compile(source, "<diagram>", mode)
 
 
+class _Scope(dict[str, Any]):
+    """Case data as seen by an expression: a field no form has set yet reads as None,
+    so `fixed_on_spot == True` works before (or without) anyone answering it."""
+
+    def __missing__(self, name: str) -> None:
+        return None
+
+
+_NO_BUILTINS: dict[str, Any] = {"__builtins__": {}}
+
+
 class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
     """Evaluates task-data expressions with the allow-list and no builtins."""
 
     def evaluate(self, expression: str, context: dict[str, Any], external_context: Any = None) -> Any:
-        scope = {"__builtins__": {}, **SAFE_FUNCTIONS, **context}
-        return eval(_compiled(expression.strip(), "eval"), scope)  # noqa: S307 - checked by the allow-list
+        scope = _Scope({**SAFE_FUNCTIONS, **context})
+        return eval(_compiled(expression.strip(), "eval"), _NO_BUILTINS, scope)  # noqa: S307 - allow-listed
 
     def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
-        scope: dict[str, Any] = {"__builtins__": {}, **SAFE_FUNCTIONS, **context}
-        exec(_compiled(script, "exec"), scope)  # noqa: S102 - checked by the allow-list
+        scope = _Scope({**SAFE_FUNCTIONS, **context})
+        exec(_compiled(script, "exec"), _NO_BUILTINS, scope)  # noqa: S102 - allow-listed
         for name, value in scope.items():
-            if name != "__builtins__" and SAFE_FUNCTIONS.get(name) is not value:
+            if name not in SAFE_FUNCTIONS or SAFE_FUNCTIONS[name] is not value:
                 context[name] = value
         return True
 

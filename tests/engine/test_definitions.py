@@ -114,8 +114,12 @@ def test_an_unsafe_expression_that_reaches_run_time_fails_safely() -> None:
         sandbox.evaluate("__import__('os').getcwd()", {})
     with pytest.raises(UnsafeExpression):
         sandbox.execute("eval('1')", {})
-    with pytest.raises(NameError):
-        sandbox.execute("y = undefined_name", {})
+    data = {"x": 2}
+    sandbox.execute("y = not_answered_yet\nz = x + 1", data)
+    assert data == {"x": 2, "y": None, "z": 3}
+    assert sandbox.evaluate("fixed_on_spot == True", {}) is False
+    with pytest.raises(TypeError):
+        sandbox.evaluate("len(5)", {})
     assert sandbox.evaluate("severity == 'high' and len(items) > 1", {"severity": "high", "items": [1, 2]}) is True
 
 
