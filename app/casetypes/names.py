@@ -33,6 +33,8 @@ def data_rows(version: ProcessVersion, data: dict[str, Any]) -> list[tuple[str, 
                 options.setdefault(field, {})[option_key(option.get("const"))] = str(option.get("title"))
     rows = []
     for field, value in data.items():
+        if value is None:
+            continue
         shown = options.get(field, {}).get(option_key(value), "" if value is None else str(value))
         rows.append((titles.get(field, field), shown))
     return rows

@@ -86,13 +86,18 @@ def complete_task(task: Task, data: dict[str, Any], *, actor: User, now: datetim
     form = deployed.form(spec.form if spec else None)
     if form is not None and (errors := form_errors(form[0], data)):
         raise ValidationError(_("Some fields need your attention."), errors)
+    # A submission answers its whole form: a field left out is cleared, so an answer
+    # from an earlier round of a loop cannot steer this round's gateways.
+    answers = {**dict.fromkeys(form[0].get("properties", {}) if form else ()), **data}
     try:
-        result = engine.complete(deployed.definition, case.state, task.id, data)
+        result = engine.complete(deployed.definition, case.state, task.id, answers)
     except engine.EngineError as err:
         raise ProcessError(_("The process could not continue: %(reason)s", reason=str(err))) from err
     task.status, task.completed_at, task.completed_by_id = TaskStatus.COMPLETED, now, actor.id
     add_event(case, "completed", actor=actor, now=now, task=task, payload=dict(data))
-    return record_engine_result(case, deployed, result, submitted=data, actor=actor, now=now, completed_task_id=task.id)
+    return record_engine_result(
+        case, deployed, result, submitted=answers, actor=actor, now=now, completed_task_id=task.id
+    )
 
 
 @dataclass(frozen=True)

@@ -121,3 +121,13 @@ def test_serious_hazard_failing_reinspection_returns_to_the_inspector(api: Any) 
     )
     again = only_task(complete(api, "grid_worker_1", reinspect, {"reinspection_passed": False}))
     assert (again["bpmn_id"], again["role"]) == ("enforce_rectification", "fire_safety_inspector")
+
+
+def test_a_hazard_fixed_on_the_spot_closes_at_once(api: Any) -> None:
+    started = api("grid_worker_1").post(
+        "/cases",
+        {"case_type": "fire_hazard_rectification", "org_unit": GRID_1,
+         "data": {**FIRE_REPORT, "fixed_on_spot": True, "spot_measures": "当场拔掉充电线"}},
+    )  # fmt: skip
+    assert started.status_code == 201
+    assert started.json["status"] == "closed" and started.json["open_tasks"] == []
