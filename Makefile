@@ -10,9 +10,13 @@ export FLASK_APP := wsgi
 run: install compile-translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask processes sync
+	$(BIN)/flask calendar load-defaults
 	$(BIN)/flask seed-demo --list
 	@echo "gridcase on http://127.0.0.1:$(PORT)  (password for every demo account: gridcase-demo)"
-	exec $(BIN)/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+	@# The timer worker runs beside gunicorn and stops with it.
+	trap 'kill 0' EXIT INT TERM; \
+	$(BIN)/flask worker & \
+	$(BIN)/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
 test: dev-install compile-translations
 	$(BIN)/pytest -q

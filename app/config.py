@@ -27,6 +27,11 @@ def load_settings(instance_path: str) -> dict[str, Any]:
         "GRIDCASE_PROCESSES_DIR": os.environ.get("GRIDCASE_PROCESSES_DIR", str(ROOT / "processes")),
         "GRIDCASE_FORMS_DIR": os.environ.get("GRIDCASE_FORMS_DIR", str(ROOT / "forms")),
         "GRIDCASE_TOKEN_HOURS": int(os.environ.get("GRIDCASE_TOKEN_HOURS", "12")),
+        # Office hours on working days, local time: what "N working hours" counts.
+        "GRIDCASE_OFFICE_HOURS": os.environ.get("GRIDCASE_OFFICE_HOURS", "08:30-12:00,14:00-17:30"),
+        "GRIDCASE_WORKER_INTERVAL": float(os.environ.get("GRIDCASE_WORKER_INTERVAL", "1")),
+        # Extra notification senders, "module:Class" separated by commas (the in-app one is built in).
+        "GRIDCASE_NOTIFICATION_SENDERS": os.environ.get("GRIDCASE_NOTIFICATION_SENDERS", ""),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,

@@ -1,7 +1,11 @@
 """Which language a request is answered in, and picking localized texts."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 SUPPORTED_LOCALES = ("zh_Hans_CN", "en")
@@ -36,3 +40,23 @@ def localized(names: dict[str, str], default: str) -> str:
     """The name for the current locale from {"en": ...} properties; the diagram's own name otherwise."""
     code = locale_code()
     return names.get(code) or names.get(code.split("_")[0]) or default
+
+
+def local_datetime(value: str | None) -> datetime | None:
+    """A datetime-local input ("2026-11-30T17:30", local time) as aware UTC; None when empty.
+
+    Raises ValidationError naming the field when it is not a date and time.
+    """
+    if not value:
+        return None
+    from app.errors import ValidationError
+
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(
+            _("Some fields need your attention."), {"due_at": _("Must be a date and time.")}
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+    return parsed

@@ -1,13 +1,17 @@
 """Values and filters every template may use; templates get values, not rules."""
 
 from datetime import datetime
+from typing import Any
 
 from flask import Flask
 from flask_babel import format_datetime
+from flask_login import current_user
 
 from app.casetypes.names import case_type_name, data_rows, task_name
 from app.clock import utcnow
 from app.i18n import SUPPORTED_LOCALES, locale_code
+from app.notifications.service import unread_count
+from app.org.permissions import can_edit_calendar
 from app.org.roles import role_label
 from app.tasks.service import task_state
 
@@ -27,3 +31,9 @@ def init_templating(app: Flask) -> None:
         supported_locales=SUPPORTED_LOCALES,
         locale_code=locale_code,
     )
+
+    @app.context_processor
+    def navigation() -> dict[str, Any]:
+        if not current_user or not current_user.is_authenticated:
+            return {"nav": {}}
+        return {"nav": {"unread": unread_count(current_user), "calendar": can_edit_calendar(current_user)}}

@@ -130,3 +130,14 @@ def make_user(username: str, role: str, unit_code: str) -> Any:
 
 
 TOWNSHIP_1 = "360123001000"
+
+
+@pytest.fixture
+def run(app: Flask, session: scoped_session[Session]) -> Any:
+    """Call a service directly, in an app context of its own (none stays open around client calls)."""
+
+    def call(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        with app.app_context():
+            return fn(*args, **kwargs)
+
+    return call

@@ -1,21 +1,20 @@
 """/api/v1: each route is its HTML twin over the same services and permission rules."""
 
-from typing import Any
-
-from flask import Blueprint, current_app, g, request
+from flask import current_app, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
+from app.api.blueprint import bp, json_body, text_field
 from app.api.serializers import case_json, case_status_json, case_type_json, task_json, user_json
 from app.auth.guards import require, signed_in_user
-from app.auth.tokens import authenticate, issue_token, user_for_token
+from app.auth.tokens import authenticate, issue_token
 from app.cases.service import history_of, open_tasks_of, start_case
 from app.cases.views import get_case_for
 from app.casetypes.registry import latest_version, latest_versions
 from app.clock import utcnow
-from app.errors import BadRequestError, ForbiddenError, UnauthorizedError, ValidationError
-from app.extensions import csrf, db
+from app.errors import ForbiddenError, UnauthorizedError, ValidationError
+from app.extensions import db
 from app.org.models import Membership, OrgUnit, User
 from app.org.permissions import can_assign, in_jurisdiction
 from app.org.service import unit_by_code, user_by_username
@@ -30,38 +29,7 @@ from app.tasks.service import (
     inbox,
     unclaim_task,
 )
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-csrf.exempt(bp)
-
-
-@bp.before_request
-def authenticate_bearer() -> None:
-    """Bearer tokens only: a session cookie never authenticates the API (it has no CSRF check)."""
-    if request.endpoint == "api.token":
-        return
-    header = request.headers.get("Authorization", "")
-    scheme, _sep, token = header.partition(" ")
-    user = user_for_token(token.strip(), now=utcnow()) if scheme.lower() == "bearer" and token else None
-    if user is None:
-        raise UnauthorizedError(_("A valid bearer token is required."))
-    g._login_user = user  # Flask-Login's slot: current_user is the token's user for this request
-
-
-def json_body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if body is None:
-        raise BadRequestError(_("The request body must be valid JSON."))
-    if not isinstance(body, dict):
-        raise BadRequestError(_("The request body must be a JSON object."))
-    return body
-
-
-def text_field(body: dict[str, Any], name: str) -> str:
-    value = body.get(name)
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError(_("Some fields need your attention."), {name: _("This field is required.")})
-    return value.strip()
+from app.tasks.supervision import reassign_to_unit
 
 
 @bp.post("/auth/token")
@@ -148,7 +116,8 @@ def list_tasks() -> ResponseReturnValue:
         errors["limit"] = _("Must be between 1 and %(n)d.", n=MAX_PAGE_SIZE)
     if errors:
         raise ValidationError(_("Some fields need your attention."), errors)
-    query = InboxQuery(scope=scope, status=status, case_type=args.get("case_type") or None, state=state,
+    query = InboxQuery(
+        supervised=args.get("supervised") in ("1", "true"),scope=scope, status=status, case_type=args.get("case_type") or None, state=state,
                        offset=offset or 0, limit=limit or PAGE_SIZE)  # fmt: skip
     tasks, next_offset = inbox(user, query, now=now)
     return {"items": [task_json(t, now=now) for t in tasks], "next": next_offset}
@@ -181,7 +150,16 @@ def assign(task_id: str) -> ResponseReturnValue:
     user = signed_in_user()
     task = get_task_for(user, task_id)
     require(can_assign(user, task))
-    username = text_field(json_body(), "username")
+    body = json_body()
+    if body.get("org_unit") is not None:
+        code = text_field(body, "org_unit")
+        unit = unit_by_code(code)
+        if unit is None:
+            raise ValidationError(_("Unknown org unit."), {"org_unit": _("No grid %(code)s in your area.", code=code)})
+        task = reassign_to_unit(task, unit, actor=user, now=utcnow())
+        db.session.commit()
+        return task_json(task, now=utcnow())
+    username = text_field(body, "username")
     assignee = user_by_username(username)
     if assignee is None:
         raise ValidationError(_("No such user."), {"username": _("No such user.")})

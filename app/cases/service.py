@@ -8,6 +8,8 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from app import engine
+from app.calendars.service import work_calendar
+from app.calendars.workdays import WorkCalendar
 from app.cases.models import Case, CaseEvent, CaseStatus
 from app.casetypes.models import ProcessVersion
 from app.casetypes.registry import Deployed, deployed_version, latest_versions
@@ -18,6 +20,7 @@ from app.org.models import OrgKind, OrgUnit, User
 from app.org.permissions import can_start_in
 from app.org.service import candidate_unit_id
 from app.tasks.models import Task, TaskStatus
+from app.worker.models import Timer
 
 TITLE_MAX = 200
 
@@ -47,7 +50,7 @@ def start_case(
     start_form = deployed.form(definition.start_form)
     if start_form is not None and (errors := form_errors(start_form[0], data)):
         raise ValidationError(_("Some fields need your attention."), errors)
-    result = _run(lambda: engine.start(definition, data))
+    result = _run(lambda: engine.start(definition, data, now=now))
     case = Case(
         case_type=version.key,
         process_version_id=version.id,
@@ -74,11 +77,11 @@ def record_engine_result(
     result: engine.EngineResult,
     *,
     submitted: dict[str, Any],
-    actor: User,
+    actor: User | None,
     now: datetime,
     completed_task_id: str | None = None,
 ) -> Change:
-    """Write the engine's new state, open and close inbox rows, and log it all."""
+    """Write the engine's new state, open and close inbox rows, schedule its timer, and log it all."""
     case.state = result.state
     case.state_format = result.state_format
     case.state_version += 1
@@ -89,19 +92,33 @@ def record_engine_result(
         if task_id not in ready_ids and task_id != completed_task_id:
             task.status = TaskStatus.CANCELLED
             add_event(case, "task_cancelled", actor=None, now=now, task=task)
-    opened = [_open_task(case, deployed, ready, now=now) for ready in result.ready if ready.id not in still_open]
+    new = [ready for ready in result.ready if ready.id not in still_open]
+    calendar = work_calendar() if any(_deadline_of(deployed, r.bpmn_id) for r in new) else None
+    opened = [_open_task(case, deployed, ready, now=now, calendar=calendar) for ready in new]
     for task in opened:
         add_event(case, "task_opened", actor=None, now=now, task=task)
     if result.ended:
         case.status = CaseStatus.CLOSED
         case.closed_at = now
         add_event(case, "closed", actor=actor, now=now, payload={"archive": case.data})
+    _schedule_timer(case, None if result.ended else result.next_timer_at)
     db.session.flush()
     return Change(case=case, opened=opened, open_tasks=open_tasks_of(case))
 
 
-def _open_task(case: Case, deployed: Deployed, ready: engine.ReadyTask, *, now: datetime) -> Task:
+def _deadline_of(deployed: Deployed, bpmn_id: str) -> engine.UserTaskSpec | None:
+    spec = deployed.definition.user_tasks.get(bpmn_id)
+    return spec if spec is not None and spec.deadline is not None else None
+
+
+def _open_task(
+    case: Case, deployed: Deployed, ready: engine.ReadyTask, *, now: datetime, calendar: WorkCalendar | None
+) -> Task:
     spec = deployed.definition.user_tasks.get(ready.bpmn_id)
+    due_at = warn_at = None
+    if spec is not None and spec.deadline is not None and calendar is not None:
+        due_at = calendar.due_at(now, spec.deadline)
+        warn_at = calendar.warn_at(now, due_at, spec.deadline, spec.warn_ratio)
     task = Task(
         id=ready.id,
         case_id=case.id,
@@ -113,9 +130,30 @@ def _open_task(case: Case, deployed: Deployed, ready: engine.ReadyTask, *, now: 
         status=TaskStatus.OPEN,
         form=spec.form.schema if spec and spec.form else None,
         created_at=now,
+        due_at=due_at,
+        warn_at=warn_at,
     )
     db.session.add(task)
     return task
+
+
+def _schedule_timer(case: Case, fire_at: datetime | None) -> None:
+    timer = db.session.get(Timer, case.id)
+    if fire_at is None:
+        if timer is not None:
+            db.session.delete(timer)
+    elif timer is None:
+        db.session.add(Timer(case_id=case.id, fire_at=fire_at))
+    else:
+        timer.fire_at = fire_at
+
+
+def fire_case_timers(case: Case, *, now: datetime) -> Change:
+    """Run the timer events of a (locked) case that are due at `now`."""
+    deployed = deployed_version(case.process_version)
+    result = _run(lambda: engine.fire_timers(deployed.definition, case.state, now=now))
+    add_event(case, "timer_fired", actor=None, now=now)
+    return record_engine_result(case, deployed, result, submitted={}, actor=None, now=now)
 
 
 def open_tasks_of(case: Case) -> list[Task]:

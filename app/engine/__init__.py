@@ -6,7 +6,7 @@ the database session or models.
 
 from app.engine.definitions import FormRef, ProcessDefinition, UserTaskSpec, compile_definition
 from app.engine.errors import EngineError, InvalidDiagram, Problem
-from app.engine.runner import EngineResult, ReadyTask, complete, start
+from app.engine.runner import EngineResult, ReadyTask, complete, fire_timers, start
 
 __all__ = [
     "EngineError",
@@ -19,5 +19,6 @@ __all__ = [
     "UserTaskSpec",
     "compile_definition",
     "complete",
+    "fire_timers",
     "start",
 ]

@@ -14,6 +14,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
+from app.engine.durations import Duration, parse_duration, parse_ratio
 from app.engine.errors import InvalidDiagram, Problem
 from app.engine.sandbox import UnsafeExpression, check_source
 from app.engine.xml import parse_xml
@@ -24,6 +25,9 @@ NS = {
 }
 FORM_SCHEMA_PROPERTY = "formJsonSchemaFilename"
 FORM_UI_PROPERTY = "formUiSchemaFilename"
+DEADLINE_PROPERTY = "deadline"
+WARN_PROPERTY = "warnAt"
+DEFAULT_WARN_RATIO = 0.75
 HUMAN_TASK_TAGS = ("userTask", "manualTask")
 
 
@@ -41,6 +45,8 @@ class UserTaskSpec:
     form: FormRef | None
     names: dict[str, str] = field(default_factory=dict)  # locale -> name, from "name:<locale>" properties
     properties: dict[str, str] = field(default_factory=dict)
+    deadline: Duration | None = None
+    warn_ratio: float = DEFAULT_WARN_RATIO
 
 
 @dataclass(frozen=True)
@@ -133,7 +139,28 @@ def _lint(process: etree._Element, filename: str, *, roles: Collection[str], for
     _lint_lanes(process, findings, roles)
     _lint_forms(process, findings, forms)
     _lint_expressions(process, findings)
+    _lint_time_limits(process, findings)
     return findings.problems
+
+
+def _lint_time_limits(process: etree._Element, findings: _Findings) -> None:
+    for node in _human_task_nodes(process):
+        props = properties_of(node)
+        for prop, parse in ((DEADLINE_PROPERTY, parse_duration), (WARN_PROPERTY, parse_ratio)):
+            if prop in props:
+                try:
+                    parse(props[prop])
+                except ValueError as err:
+                    findings.add(node, f"{prop}: {err}")
+    for timer in process.xpath(".//bpmn:timerEventDefinition", namespaces=NS):
+        event = timer.getparent()
+        if timer.xpath("./bpmn:timeCycle", namespaces=NS):
+            findings.add(event, "cycle timers are not supported; use timeDuration or timeDate", at=timer)
+        for expression in timer.xpath("./bpmn:timeDuration | ./bpmn:timeDate", namespaces=NS):
+            try:
+                check_source((expression.text or "").strip(), mode="eval")
+            except UnsafeExpression as err:
+                findings.add(event, f"timer expression rejected: {err}", at=expression)
 
 
 def _lint_lanes(process: etree._Element, findings: _Findings, roles: Collection[str]) -> None:
@@ -207,6 +234,8 @@ def _user_tasks(process: etree._Element) -> list[UserTaskSpec]:
                 form=_form_ref(props),
                 names=_localized_names(props),
                 properties=props,
+                deadline=parse_duration(props[DEADLINE_PROPERTY]) if DEADLINE_PROPERTY in props else None,
+                warn_ratio=parse_ratio(props[WARN_PROPERTY]) if WARN_PROPERTY in props else DEFAULT_WARN_RATIO,
             )
         )
     return tasks

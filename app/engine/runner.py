@@ -2,6 +2,7 @@
 
 import copy
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -9,6 +10,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
+from app.engine.clock import running_at, timer_due_at
 from app.engine.definitions import ProcessDefinition
 from app.engine.errors import EngineError
 from app.engine.sandbox import SCRIPT_ENGINE
@@ -32,19 +34,36 @@ class EngineResult:
     ended: bool
     data: dict[str, Any] = field(default_factory=dict)
     state_format: str = STATE_FORMAT
+    next_timer_at: datetime | None = None  # the earliest waiting timer event, if any
 
 
 class TaskNotReady(EngineError):
     """The task is not a ready human task of this workflow."""
 
 
-def start(definition: ProcessDefinition, data: dict[str, Any]) -> EngineResult:
+def start(definition: ProcessDefinition, data: dict[str, Any], *, now: datetime) -> EngineResult:
     workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs, script_engine=SCRIPT_ENGINE)
     workflow.task_tree.data.update(copy.deepcopy(data))
-    return _advance(workflow, last_data=data)
+    with running_at(now):
+        return _advance(workflow, last_data=data)
 
 
-def complete(definition: ProcessDefinition, state: str, task_id: str, data: dict[str, Any]) -> EngineResult:
+def fire_timers(definition: ProcessDefinition, state: str, *, now: datetime) -> EngineResult:
+    """Fire every timer event due at `now` and run the engine on from there."""
+    workflow = load_state(state, definition.spec, definition.subprocess_specs)
+    with running_at(now):
+        workflow.refresh_timers()
+        return _advance(workflow, last_data={})
+
+
+def complete(
+    definition: ProcessDefinition, state: str, task_id: str, data: dict[str, Any], *, now: datetime
+) -> EngineResult:
+    with running_at(now):
+        return _complete(definition, state, task_id, data)
+
+
+def _complete(definition: ProcessDefinition, state: str, task_id: str, data: dict[str, Any]) -> EngineResult:
     workflow = load_state(state, definition.spec, definition.subprocess_specs)
     try:
         task = workflow.get_task_from_id(UUID(task_id))
@@ -73,4 +92,11 @@ def _advance(workflow: BpmnWorkflow, *, last_data: dict[str, Any]) -> EngineResu
     ]
     last = workflow.last_task
     data = last.data if last is not None and last.data else last_data
-    return EngineResult(state=dump_state(workflow), ready=ready, ended=workflow.completed, data=dict(data))
+    timers = [due for t in workflow.get_tasks(state=TaskState.WAITING) if (due := timer_due_at(t)) is not None]
+    return EngineResult(
+        state=dump_state(workflow),
+        ready=ready,
+        ended=workflow.completed,
+        data=dict(data),
+        next_timer_at=min(timers, default=None),
+    )

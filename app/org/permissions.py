@@ -86,3 +86,21 @@ def may_hold(user: User, role: str, unit: OrgUnit) -> bool:
 
 def is_admin_of(user: User, unit: OrgUnit) -> bool:
     return any(m.role == "admin" and unit.path.startswith(m.org_unit.path) for m in user.memberships)
+
+
+def can_supervise(user: User, task: Task) -> bool:
+    """督办: dispatchers, leaders and admins over the case's area."""
+    return task.status is TaskStatus.OPEN and is_supervisor_of(user, task.case.org_unit)
+
+
+def can_reassign(user: User, task: Task) -> bool:
+    return task.status is TaskStatus.OPEN and is_supervisor_of(user, task.case.org_unit)
+
+
+def can_return(user: User, task: Task) -> bool:
+    return task.status is TaskStatus.OPEN and task.assignee_id == user.id
+
+
+def can_edit_calendar(user: User) -> bool:
+    """The working calendar is the whole installation's: admins of a top-level unit edit it."""
+    return any(m.role == "admin" and m.org_unit.parent_id is None for m in user.memberships)

@@ -1,10 +1,15 @@
 """Org-tree queries: who holds a role where, and whose inbox a task lands in."""
 
-from sqlalchemy import func, select
+from typing import TYPE_CHECKING
+
+from sqlalchemy import false, func, or_, select
 
 from app.errors import NotFoundError
 from app.extensions import db
 from app.org.models import Membership, OrgUnit, User
+
+if TYPE_CHECKING:
+    from app.tasks.models import Task
 
 
 def candidate_unit_id(role: str, unit: OrgUnit) -> int:
@@ -52,3 +57,18 @@ def get_user(user_id: int) -> User:
 
 def unit_path(parent: OrgUnit | None, unit_id: int) -> str:
     return f"{parent.path if parent else '/'}{unit_id}/"
+
+
+def units_for_reassignment(user: User, task: "Task") -> list[OrgUnit]:
+    """Units in the user's area, other than the task's own, where someone holds the task's role."""
+    from app.org.permissions import jurisdiction_paths
+
+    paths = jurisdiction_paths(user)
+    stmt = (
+        select(OrgUnit)
+        .join(Membership, Membership.org_unit_id == OrgUnit.id)
+        .where(Membership.role == task.role, OrgUnit.id != task.org_unit_id)
+        .where(or_(false(), *(OrgUnit.path.startswith(p, autoescape=True) for p in paths)))
+        .order_by(OrgUnit.code)
+    )
+    return list(db.session.scalars(stmt).unique())

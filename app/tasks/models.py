@@ -23,6 +23,7 @@ class Task(Base):
         # "the open tasks for my roles in my units" and "my claimed tasks" are the inbox's two queries.
         Index("ix_task_inbox_candidate", "status", "role", "org_unit_id"),
         Index("ix_task_inbox_assignee", "assignee_id", "status"),
+        Index("ix_task_open_due", "status", "due_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the engine's task id
@@ -38,6 +39,9 @@ class Task(Base):
     created_at: Mapped[datetime]
     warn_at: Mapped[datetime | None]
     due_at: Mapped[datetime | None]
+    supervised_at: Mapped[datetime | None]  # the latest supervision notice (督办)
+    # The last deadline state the holders were alerted to: normal, warning or overdue.
+    alerted: Mapped[str] = mapped_column(String(16), default="normal", server_default="normal")
     completed_at: Mapped[datetime | None]
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 

@@ -5,7 +5,8 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, or_, select, tuple_
+from sqlalchemy import Select, and_, false, func, or_, select, tuple_
+from sqlalchemy import case as sql_case
 
 from app import engine
 from app.cases.locking import lock_case
@@ -15,6 +16,7 @@ from app.casetypes.registry import deployed_version
 from app.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from app.extensions import db
 from app.jsonforms.validate import form_errors
+from app.notifications.service import notify
 from app.org.models import User
 from app.org.permissions import can_assign, can_claim, can_complete, can_see_task, can_unclaim, may_hold
 from app.tasks.models import Task, TaskStatus
@@ -31,7 +33,7 @@ def get_task_for(user: User, task_id: str) -> Task:
     return task
 
 
-def _locked(task: Task) -> Task:
+def locked_task(task: Task) -> Task:
     lock_case(task.case_id)
     db.session.refresh(task)  # loaded before the lock: decide on the locked row
     if task.status is not TaskStatus.OPEN:
@@ -40,7 +42,7 @@ def _locked(task: Task) -> Task:
 
 
 def claim_task(task: Task, *, actor: User, now: datetime) -> Task:
-    task = _locked(task)
+    task = locked_task(task)
     if not can_claim(actor, task):
         raise ForbiddenError(_("You are not a candidate for this task."))
     if task.assignee_id is not None and task.assignee_id != actor.id:
@@ -52,7 +54,7 @@ def claim_task(task: Task, *, actor: User, now: datetime) -> Task:
 
 
 def unclaim_task(task: Task, *, actor: User, now: datetime) -> Task:
-    task = _locked(task)
+    task = locked_task(task)
     if not can_unclaim(actor, task):
         raise ForbiddenError(_("You may not release this task."))
     add_event(task.case, "unclaimed", actor=actor, now=now, task=task, payload={"from": task.assignee.username})
@@ -62,7 +64,7 @@ def unclaim_task(task: Task, *, actor: User, now: datetime) -> Task:
 
 
 def assign_task(task: Task, assignee: User, *, actor: User, now: datetime) -> Task:
-    task = _locked(task)
+    task = locked_task(task)
     if not can_assign(actor, task):
         raise ForbiddenError(_("You may not assign this task."))
     if not assignee.active or not may_hold(assignee, task.role, task.case.org_unit):
@@ -72,12 +74,14 @@ def assign_task(task: Task, assignee: User, *, actor: User, now: datetime) -> Ta
         )
     task.assignee_id, task.assignee = assignee.id, assignee
     add_event(task.case, "assigned", actor=actor, now=now, task=task, payload={"to": assignee.username})
+    if assignee.id != actor.id:
+        notify([assignee], "assigned", task=task, now=now)
     db.session.flush()
     return task
 
 
 def complete_task(task: Task, data: dict[str, Any], *, actor: User, now: datetime) -> Change:
-    task = _locked(task)
+    task = locked_task(task)
     if not can_complete(actor, task):
         raise ForbiddenError(_("You are not a candidate for this task."))
     case = task.case
@@ -90,7 +94,7 @@ def complete_task(task: Task, data: dict[str, Any], *, actor: User, now: datetim
     # from an earlier round of a loop cannot steer this round's gateways.
     answers = {**dict.fromkeys(form[0].get("properties", {}) if form else ()), **data}
     try:
-        result = engine.complete(deployed.definition, case.state, task.id, answers)
+        result = engine.complete(deployed.definition, case.state, task.id, answers, now=now)
     except engine.EngineError as err:
         raise ProcessError(_("The process could not continue: %(reason)s", reason=str(err))) from err
     task.status, task.completed_at, task.completed_by_id = TaskStatus.COMPLETED, now, actor.id
@@ -106,6 +110,7 @@ class InboxQuery:
     status: str = "open"  # open | completed
     case_type: str | None = None
     state: str | None = None  # normal | warning | overdue
+    supervised: bool = False
     offset: int = 0
     limit: int = PAGE_SIZE
 
@@ -118,15 +123,36 @@ def inbox(user: User, query: InboxQuery, *, now: datetime) -> tuple[list[Task], 
     return rows[: query.limit], (query.offset + query.limit if more else None)
 
 
-def _inbox_statement(user: User, query: InboxQuery, *, now: datetime) -> Select[tuple[Task]]:
+def _mine_and_candidate(user: User) -> tuple[Any, Any]:
     pairs = [(m.role, m.org_unit_id) for m in user.memberships]
     mine = Task.assignee_id == user.id
-    candidate = and_(Task.assignee_id.is_(None), tuple_(Task.role, Task.org_unit_id).in_(pairs)) if pairs else False
+    candidate = and_(Task.assignee_id.is_(None), tuple_(Task.role, Task.org_unit_id).in_(pairs)) if pairs else false()
+    return mine, candidate
+
+
+def inbox_counts(user: User, *, now: datetime) -> dict[str, int]:
+    """Open tasks of mine or for my roles, by deadline state: {normal, warning, overdue}."""
+    mine, candidate = _mine_and_candidate(user)
+    state = sql_case(
+        (and_(Task.due_at.is_not(None), Task.due_at < now), "overdue"),
+        (and_(Task.warn_at.is_not(None), Task.warn_at <= now), "warning"),
+        else_="normal",
+    )
+    stmt = select(state, func.count()).where(Task.status == TaskStatus.OPEN, or_(mine, candidate)).group_by(state)
+    counts = {"normal": 0, "warning": 0, "overdue": 0}
+    counts.update({str(k): int(n) for k, n in db.session.execute(stmt).all()})
+    return counts
+
+
+def _inbox_statement(user: User, query: InboxQuery, *, now: datetime) -> Select[tuple[Task]]:
+    mine, candidate = _mine_and_candidate(user)
     if query.status == "completed":
         stmt = select(Task).where(Task.status == TaskStatus.COMPLETED, Task.completed_by_id == user.id)
         return stmt.order_by(Task.completed_at.desc(), Task.id)
     where = {"mine": mine, "candidate": candidate}.get(query.scope, or_(mine, candidate))
     stmt = select(Task).where(Task.status == TaskStatus.OPEN, where)
+    if query.supervised:
+        stmt = stmt.where(Task.supervised_at.is_not(None))
     if query.case_type:
         stmt = stmt.join(Case, Case.id == Task.case_id).where(Case.case_type == query.case_type)
     if query.state == "overdue":

@@ -9,23 +9,33 @@ from app.casetypes.registry import deployed_version
 from app.clock import utcnow
 from app.errors import ValidationError
 from app.extensions import db
-from app.i18n import locale_code
+from app.i18n import local_datetime, locale_code
 from app.jsonforms.html import coerce_posted, form_fields
 from app.jsonforms.localize import localize
-from app.org.permissions import can_assign, can_claim, can_complete, can_see_case, can_unclaim
-from app.org.service import candidates, user_by_username
+from app.org.permissions import (
+    can_assign,
+    can_claim,
+    can_complete,
+    can_reassign,
+    can_return,
+    can_see_case,
+    can_supervise,
+    can_unclaim,
+)
+from app.org.service import candidates, unit_by_code, units_for_reassignment, user_by_username
 from app.tasks.models import Task
 from app.tasks.service import (
+    MAX_PAGE_SIZE,
     InboxQuery,
     assign_task,
     claim_task,
     complete_task,
     get_task_for,
+    inbox_counts,
     unclaim_task,
 )
-from app.tasks.service import (
-    inbox as inbox_page,
-)
+from app.tasks.service import inbox as inbox_page
+from app.tasks.supervision import reassign_to_unit, return_task, supervise_task
 
 bp = Blueprint("tasks", __name__)
 
@@ -34,10 +44,14 @@ bp = Blueprint("tasks", __name__)
 @login_required
 def inbox() -> ResponseReturnValue:
     user, now = signed_in_user(), utcnow()
-    mine, _next = inbox_page(user, InboxQuery(scope="mine"), now=now)
+    state = request.args.get("state") if request.args.get("state") in ("normal", "warning", "overdue") else None
+    supervised = request.args.get("supervised") == "1"
+    filters = {"state": state, "supervised": supervised}
+    mine, _next = inbox_page(user, InboxQuery(scope="mine", limit=MAX_PAGE_SIZE, **filters), now=now)
     offset = max(request.args.get("offset", 0, type=int) or 0, 0)
-    waiting, next_offset = inbox_page(user, InboxQuery(scope="candidate", offset=offset), now=now)
-    return render_template("tasks/inbox.html", mine=mine, waiting=waiting, next_offset=next_offset)
+    waiting, next_offset = inbox_page(user, InboxQuery(scope="candidate", offset=offset, **filters), now=now)
+    return render_template("tasks/inbox.html", mine=mine, waiting=waiting, next_offset=next_offset,
+                           counts=inbox_counts(user, now=now), state=state, supervised=supervised)  # fmt: skip
 
 
 def _task_form(task: Task) -> tuple[dict, dict]:  # type: ignore[type-arg]
@@ -62,6 +76,9 @@ def _render(
         may_claim=can_claim(user, task) and task.assignee_id is None,
         may_unclaim=can_unclaim(user, task),
         may_assign=can_assign(user, task),
+        may_supervise=can_supervise(user, task),
+        may_return=can_return(user, task),
+        reassign_units=units_for_reassignment(user, task) if can_reassign(user, task) else [],
         may_see_case=can_see_case(user, task.case),
         holders=candidates(task.role, task.org_unit_id),
     ), status
@@ -119,6 +136,14 @@ def assign(task_id: str) -> ResponseReturnValue:
     user = signed_in_user()
     task = get_task_for(user, task_id)
     require(can_assign(user, task))
+    if request.form.get("org_unit"):
+        unit = unit_by_code(request.form["org_unit"])
+        if unit is None:
+            raise ValidationError(_("Unknown org unit."), {"org_unit": _("Unknown org unit.")})
+        reassign_to_unit(task, unit, actor=user, now=utcnow())
+        db.session.commit()
+        flash(_("Task sent to %(unit)s.", unit=unit.name), "success")
+        return redirect(url_for("tasks.detail", task_id=task_id))
     assignee = user_by_username(request.form.get("username", "").strip())
     if assignee is None:
         raise ValidationError(_("No such user."), {"username": _("No such user.")})
@@ -126,3 +151,28 @@ def assign(task_id: str) -> ResponseReturnValue:
     db.session.commit()
     flash(_("Task assigned to %(name)s.", name=assignee.display_name), "success")
     return redirect(url_for("tasks.detail", task_id=task_id))
+
+
+@bp.post("/tasks/<task_id>/supervise")
+@login_required
+def supervise(task_id: str) -> ResponseReturnValue:
+    user = signed_in_user()
+    task = get_task_for(user, task_id)
+    require(can_supervise(user, task))
+    supervise_task(task, reason=request.form.get("reason"), due_at=local_datetime(request.form.get("due_at")),
+                   actor=user, now=utcnow())  # fmt: skip
+    db.session.commit()
+    flash(_("Supervision notice issued."), "success")
+    return redirect(url_for("tasks.detail", task_id=task_id))
+
+
+@bp.post("/tasks/<task_id>/return")
+@login_required
+def return_(task_id: str) -> ResponseReturnValue:
+    user = signed_in_user()
+    task = get_task_for(user, task_id)
+    require(can_return(user, task))
+    return_task(task, reason=request.form.get("reason"), actor=user, now=utcnow())
+    db.session.commit()
+    flash(_("Task returned."), "success")
+    return redirect(url_for("tasks.inbox"))

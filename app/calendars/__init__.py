@@ -1,0 +1,1 @@
+"""Working-day calendars (weekends, public holidays, make-up working days) and deadline math."""

@@ -1,0 +1,106 @@
+"""Deadline arithmetic over a working calendar: pure functions, no database, no Flask.
+
+Rules (documented in processes/README.md):
+- natural limits ("4 hours", "PT30M", "5 days") count wall-clock time;
+- "N working hours/minutes" count only office hours on working days;
+- "N working days" end at the close of office hours on the N-th working day after
+  the day the task opened (the opening day never counts);
+- the warning comes when `ratio` of the time (working time for working limits) is used.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from app.engine.durations import Duration
+
+MAX_DAYS_SEARCHED = 3 * 366  # a calendar with no working day in three years is a mistake, not a deadline
+
+
+def parse_office_hours(text: str) -> tuple[tuple[time, time], ...]:
+    """'08:30-12:00,14:00-17:30' -> ((08:30, 12:00), (14:00, 17:30))"""
+    periods = []
+    for part in text.split(","):
+        start, end = (time.fromisoformat(p.strip()) for p in part.split("-"))
+        if end <= start:
+            raise ValueError(f"office hours '{part}' end before they start")
+        periods.append((start, end))
+    return tuple(sorted(periods))
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    overrides: Mapping[date, bool] = field(default_factory=dict)  # date -> is it a working day
+    periods: tuple[tuple[time, time], ...] = ((time(8, 30), time(12, 0)), (time(14, 0), time(17, 30)))
+    tz: ZoneInfo = ZoneInfo("Asia/Shanghai")
+
+    def is_workday(self, day: date) -> bool:
+        return self.overrides.get(day, day.weekday() < 5)
+
+    def due_at(self, start: datetime, limit: Duration) -> datetime:
+        if not limit.working:
+            return start + timedelta(minutes=limit.minutes)
+        if limit.unit == "days" and float(limit.amount).is_integer():
+            return self._end_of_nth_workday(start, int(limit.amount))
+        minutes = limit.amount * self.office_minutes_per_day() if limit.unit == "days" else limit.minutes
+        return self.add_working_minutes(start, minutes)
+
+    def warn_at(self, start: datetime, due: datetime, limit: Duration, ratio: float) -> datetime:
+        if not limit.working:
+            return start + (due - start) * ratio
+        return self.add_working_minutes(start, self.working_minutes_between(start, due) * ratio)
+
+    def office_minutes_per_day(self) -> float:
+        return sum(_minutes(end) - _minutes(start) for start, end in self.periods)
+
+    def _segments(self, day: date) -> list[tuple[datetime, datetime]]:
+        if not self.is_workday(day):
+            return []
+        return [
+            (datetime.combine(day, s, self.tz).astimezone(UTC), datetime.combine(day, e, self.tz).astimezone(UTC))
+            for s, e in self.periods
+        ]
+
+    def _days_from(self, start: datetime) -> list[date]:
+        first = start.astimezone(self.tz).date()
+        return [first + timedelta(days=n) for n in range(MAX_DAYS_SEARCHED)]
+
+    def add_working_minutes(self, start: datetime, minutes: float) -> datetime:
+        left = timedelta(minutes=minutes)
+        cursor = start
+        for day in self._days_from(start):
+            for seg_start, seg_end in self._segments(day):
+                begin = max(cursor, seg_start)
+                if begin >= seg_end:
+                    continue
+                if begin + left <= seg_end:
+                    return begin + left
+                left -= seg_end - begin
+                cursor = seg_end
+        raise ValueError("no working time in the calendar for this time limit")
+
+    def working_minutes_between(self, start: datetime, end: datetime) -> float:
+        total = timedelta()
+        for day in self._days_from(start):
+            segments = self._segments(day)
+            if datetime.combine(day, time(0), self.tz) > end:
+                break
+            for seg_start, seg_end in segments:
+                overlap = min(end, seg_end) - max(start, seg_start)
+                if overlap > timedelta():
+                    total += overlap
+        return total.total_seconds() / 60
+
+    def _end_of_nth_workday(self, start: datetime, n: int) -> datetime:
+        seen = 0
+        for day in self._days_from(start)[1:]:
+            if self.is_workday(day):
+                seen += 1
+                if seen == n:
+                    return self._segments(day)[-1][1]
+        raise ValueError("no working day in the calendar for this time limit")
+
+
+def _minutes(value: time) -> float:
+    return value.hour * 60 + value.minute

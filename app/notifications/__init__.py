@@ -1,0 +1,1 @@
+"""In-app notifications (the bell) and the interface for other channels such as SMS."""

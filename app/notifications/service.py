@@ -1,0 +1,73 @@
+"""Create, read and deliver notifications."""
+
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+
+from app.extensions import db
+from app.notifications.models import Notification
+from app.notifications.senders import configured_senders
+from app.org.models import User
+from app.tasks.models import Task
+
+KINDS = ("assigned", "warning", "overdue", "supervised", "returned")
+
+
+def notify(users: list[User], kind: str, *, task: Task, now: datetime, **params: Any) -> None:
+    for user in {u.id: u for u in users}.values():
+        db.session.add(Notification(
+            user_id=user.id, kind=kind, case_id=task.case_id, task_id=task.id,
+            params={"case_number": task.case.number, "task": task.name, **params}, created_at=now,
+        ))  # fmt: skip
+
+
+def message(notification: Notification) -> str:
+    p = notification.params
+    texts = {
+        "assigned": _("Task %(task)s of case %(case)s was assigned to you.", task=p.get("task"), case=p.get("case_number")),
+        "warning": _("Task %(task)s of case %(case)s is close to its deadline.", task=p.get("task"), case=p.get("case_number")),
+        "overdue": _("Task %(task)s of case %(case)s is overdue.", task=p.get("task"), case=p.get("case_number")),
+        "supervised": _("Supervision notice on task %(task)s of case %(case)s: %(reason)s",
+                        task=p.get("task"), case=p.get("case_number"), reason=p.get("reason", "")),
+        "returned": _("Task %(task)s of case %(case)s was returned: %(reason)s",
+                      task=p.get("task"), case=p.get("case_number"), reason=p.get("reason", "")),
+    }  # fmt: skip
+    return texts.get(notification.kind, notification.kind)
+
+
+def unread_count(user: User) -> int:
+    stmt = (
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    )
+    return int(db.session.scalar(stmt) or 0)
+
+
+def latest(user: User, limit: int = 50) -> list[Notification]:
+    stmt = select(Notification).where(Notification.user_id == user.id).order_by(Notification.id.desc()).limit(limit)
+    return list(db.session.scalars(stmt))
+
+
+def mark_all_read(user: User, *, now: datetime) -> None:
+    db.session.execute(
+        update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=now)
+    )
+
+
+def deliver_pending(*, now: datetime, limit: int = 200) -> int:
+    """Hand undelivered notifications to the extra senders (SMS, …); the in-app bell needs no delivery."""
+    stmt = (
+        select(Notification).where(Notification.delivered_at.is_(None)).order_by(Notification.id).limit(limit)
+        .with_for_update(skip_locked=True, of=Notification)
+    )  # fmt: skip
+    pending = list(db.session.scalars(stmt))
+    senders = configured_senders()
+    for notification in pending:
+        for sender in senders:
+            sender.send(notification, message(notification))
+        notification.delivered_at = now
+    db.session.flush()
+    return len(pending)

@@ -1,0 +1,1 @@
+"""The timer worker: fires due BPMN timers, raises deadline alerts, delivers notifications."""
