@@ -27,6 +27,7 @@ def init_extensions(app: Flask) -> None:
     from app.database import init_database
     from app.extensions import babel, csrf, db, migrate, render_item
     from app.i18n import select_locale
+    from app.security import init_security
     from app.templating import init_templating
 
     init_database(app)
@@ -42,6 +43,7 @@ def init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     init_login(app)
     init_templating(app)
+    init_security(app)
 
 
 def register_blueprints(app: Flask) -> None:

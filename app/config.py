@@ -33,6 +33,9 @@ def load_settings(instance_path: str) -> dict[str, Any]:
         # Extra notification senders, "module:Class" separated by commas (the in-app one is built in).
         "GRIDCASE_NOTIFICATION_SENDERS": os.environ.get("GRIDCASE_NOTIFICATION_SENDERS", ""),
         "SESSION_COOKIE_HTTPONLY": True,
+        # Behind HTTPS in production set GRIDCASE_SECURE_COOKIES=1: cookies then never travel in clear text.
+        "SESSION_COOKIE_SECURE": os.environ.get("GRIDCASE_SECURE_COOKIES", "") == "1",
+        "PERMANENT_SESSION_LIFETIME": 12 * 3600,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,

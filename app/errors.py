@@ -42,6 +42,10 @@ class ValidationError(DomainError):
     status, code = 422, "invalid"
 
 
+class TooManyAttemptsError(DomainError):
+    status, code = 429, "too_many_attempts"
+
+
 def wants_json() -> bool:
     if request.path.startswith("/api/"):
         return True
@@ -62,7 +66,7 @@ def handle_domain_error(err: DomainError) -> ResponseReturnValue:
 
 
 _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-               409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "invalid"}  # fmt: skip
+               409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "invalid", 429: "too_many_attempts"}  # fmt: skip
 
 
 def handle_http_error(err: HTTPException) -> ResponseReturnValue:

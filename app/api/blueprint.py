@@ -26,6 +26,7 @@ def authenticate_bearer() -> None:
     if user is None:
         raise UnauthorizedError(_("A valid bearer token is required."))
     g._login_user = user  # Flask-Login's slot: current_user is the token's user for this request
+    g.api_token = token.strip()
 
 
 def json_body() -> dict[str, Any]:

@@ -10,6 +10,7 @@ from app.casetypes.registry import FormRef, deployed_version
 from app.i18n import locale_code
 from app.jsonforms.localize import localize
 from app.org.models import OrgUnit, User
+from app.privacy import masked
 from app.tasks.models import Task
 from app.tasks.service import task_state
 
@@ -74,7 +75,8 @@ def case_status_json(case: Case) -> dict[str, Any]:
     return {"id": case.id, "number": case.number, "status": case.status.value}
 
 
-def event_json(event: CaseEvent) -> dict[str, Any]:
+def event_json(event: CaseEvent, *, reveal: bool) -> dict[str, Any]:
+    data = event.payload if reveal else masked(event.case.process_version, event.payload)
     return {
         "at": iso(event.at),
         "actor": event.actor.username if event.actor else None,
@@ -82,21 +84,23 @@ def event_json(event: CaseEvent) -> dict[str, Any]:
         "task": {"id": event.task_id, "bpmn_id": event.task_bpmn_id, "name": event.task_name}
         if event.task_id
         else None,
-        "data": event.payload,
+        "data": data,
     }
 
 
-def case_json(case: Case, open_tasks: list[Task], history: list[CaseEvent], *, now: datetime) -> dict[str, Any]:
+def case_json(
+    case: Case, open_tasks: list[Task], history: list[CaseEvent], *, now: datetime, reveal: bool
+) -> dict[str, Any]:
     return {
         **case_status_json(case),
         "case_type": case.case_type,
         "case_type_name": case_type_name(case.process_version),
         "title": case.title,
         "org_unit": unit_json(case.org_unit),
-        "data": case.data,
+        "data": case.data if reveal else masked(case.process_version, case.data),
         "opened_at": iso(case.opened_at),
         "closed_at": iso(case.closed_at),
         "state_version": case.state_version,
         "open_tasks": [task_json(t, now=now) for t in open_tasks],
-        "history": [event_json(e) for e in history],
+        "history": [event_json(e, reveal=reveal) for e in history],
     }

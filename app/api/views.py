@@ -1,23 +1,26 @@
 """/api/v1: each route is its HTML twin over the same services and permission rules."""
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from app.api.blueprint import bp, json_body, text_field
 from app.api.serializers import case_json, case_status_json, case_type_json, task_json, user_json
+from app.audit.service import record
 from app.auth.guards import require, signed_in_user
-from app.auth.tokens import authenticate, issue_token
+from app.auth.signin import sign_in
+from app.auth.tokens import issue_token, revoke_token
 from app.cases.service import history_of, open_tasks_of, start_case
 from app.cases.views import get_case_for
 from app.casetypes.registry import latest_version, latest_versions
 from app.clock import utcnow
-from app.errors import ForbiddenError, UnauthorizedError, ValidationError
+from app.errors import ForbiddenError, TooManyAttemptsError, UnauthorizedError, ValidationError
 from app.extensions import db
 from app.org.models import Membership, OrgUnit, User
-from app.org.permissions import can_assign, in_jurisdiction
+from app.org.permissions import can_assign, in_jurisdiction, sees_personal_data
 from app.org.service import unit_by_code, user_by_username
+from app.privacy import masked
 from app.tasks.service import (
     MAX_PAGE_SIZE,
     PAGE_SIZE,
@@ -35,12 +38,28 @@ from app.tasks.supervision import reassign_to_unit
 @bp.post("/auth/token")
 def token() -> ResponseReturnValue:
     body = json_body()
-    user = authenticate(str(body.get("username", "")), str(body.get("password", "")))
-    if user is None:
+    now = utcnow()
+    attempt = sign_in(str(body.get("username", "")), str(body.get("password", "")), now=now,
+                      ip=request.remote_addr or "", channel="api")  # fmt: skip
+    db.session.commit()  # the attempt is logged whatever its outcome
+    if attempt.locked:
+        raise TooManyAttemptsError(_("Too many failed attempts; wait a minute and try again."))
+    if attempt.user is None:
         raise UnauthorizedError(_("Wrong username or password."))
-    value, expires_at = issue_token(user, now=utcnow(), hours=current_app.config["GRIDCASE_TOKEN_HOURS"])
+    value, expires_at = issue_token(attempt.user, now=now, hours=current_app.config["GRIDCASE_TOKEN_HOURS"])
+    record("token_issued", now=now, user=attempt.user, ip=request.remote_addr or "")
     db.session.commit()
     return {"token": value, "expires_at": expires_at.isoformat()}
+
+
+@bp.post("/auth/logout")
+def revoke() -> ResponseReturnValue:
+    """Revoke the token this request carries."""
+    user = signed_in_user()
+    revoke_token(g.api_token)
+    record("token_revoked", now=utcnow(), user=user, ip=request.remote_addr or "")
+    db.session.commit()
+    return {"revoked": True}
 
 
 @bp.get("/me")
@@ -93,8 +112,15 @@ def create_case() -> ResponseReturnValue:
 
 @bp.get("/cases/<int:case_id>")
 def get_case(case_id: int) -> ResponseReturnValue:
-    case = get_case_for(signed_in_user(), case_id)
-    return case_json(case, open_tasks_of(case), history_of(case), now=utcnow())
+    """Personal data is masked unless the caller's role needs it or it asks with ?reveal=1 (logged)."""
+    user = signed_in_user()
+    case = get_case_for(user, case_id)
+    reveal = sees_personal_data(user)
+    if not reveal and request.args.get("reveal") == "1":
+        record("reveal", now=utcnow(), user=user, ip=request.remote_addr or "", case=case.number)
+        db.session.commit()
+        reveal = True
+    return case_json(case, open_tasks_of(case), history_of(case), now=utcnow(), reveal=reveal)
 
 
 @bp.get("/tasks")
@@ -125,8 +151,10 @@ def list_tasks() -> ResponseReturnValue:
 
 @bp.get("/tasks/<task_id>")
 def get_task(task_id: str) -> ResponseReturnValue:
-    task = get_task_for(signed_in_user(), task_id)
-    return {**task_json(task, now=utcnow()), "case": {**case_status_json(task.case), "data": task.case.data}}
+    user = signed_in_user()
+    task = get_task_for(user, task_id)
+    data = task.case.data if sees_personal_data(user) else masked(task.case.process_version, task.case.data)
+    return {**task_json(task, now=utcnow()), "case": {**case_status_json(task.case), "data": data}}
 
 
 @bp.post("/tasks/<task_id>/claim")

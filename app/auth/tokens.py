@@ -37,3 +37,8 @@ def authenticate(username: str, password: str) -> User | None:
     if user is None or not user.active or not user.check_password(password):
         return None
     return user
+
+
+def revoke_token(token: str) -> bool:
+    result = db.session.execute(delete(ApiToken).where(ApiToken.token_sha256 == _digest(token)))
+    return bool(getattr(result, "rowcount", 0))

@@ -7,9 +7,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 
+from app.audit.service import record
 from app.auth.forms import LoginForm
 from app.auth.guards import signed_in_user
-from app.auth.tokens import authenticate
+from app.auth.signin import sign_in
+from app.clock import utcnow
 from app.extensions import db
 from app.i18n import SUPPORTED_LOCALES
 
@@ -26,8 +28,14 @@ def _safe_next(target: str | None) -> str:
 def login() -> ResponseReturnValue:
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.username.data, form.password.data)
+        attempt = sign_in(form.username.data, form.password.data, now=utcnow(), ip=client_ip(), channel="web")
+        db.session.commit()  # the attempt is logged whatever its outcome
+        user = attempt.user
+        if attempt.locked:
+            form.password.errors.append(_("Too many failed attempts; wait a minute and try again."))
+            return render_template("auth/login.html", form=form), 429
         if user is not None:
+            session.clear()  # a fresh session on sign-in: no fixation
             login_user(user)
             if user.locale is None and session.get("locale") in SUPPORTED_LOCALES:
                 user.locale = session["locale"]  # the language chosen before signing in sticks
@@ -40,8 +48,17 @@ def login() -> ResponseReturnValue:
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
+    user = signed_in_user()
+    if user.is_authenticated:
+        record("logout", now=utcnow(), user=user, ip=client_ip())
+        db.session.commit()
     logout_user()
+    session.clear()
     return redirect(url_for("auth.login"))
+
+
+def client_ip() -> str:
+    return request.remote_addr or ""
 
 
 @bp.post("/locale")

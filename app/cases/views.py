@@ -4,6 +4,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from app.audit.service import record
 from app.auth.guards import login_required, signed_in_user
 from app.cases.models import Case, CaseStatus
 from app.cases.service import history_of, open_tasks_of, start_case, startable_units, startable_versions
@@ -15,8 +16,9 @@ from app.i18n import locale_code
 from app.jsonforms.html import coerce_posted, form_fields
 from app.jsonforms.localize import localize
 from app.org.models import User
-from app.org.permissions import visible_cases
+from app.org.permissions import sees_personal_data, visible_cases
 from app.org.service import candidates
+from app.privacy import personal_fields
 
 bp = Blueprint("cases", __name__)
 PAGE = 50
@@ -82,7 +84,23 @@ def new() -> ResponseReturnValue:
 @bp.get("/cases/<int:case_id>")
 @login_required
 def detail(case_id: int) -> ResponseReturnValue:
-    case = get_case_for(signed_in_user(), case_id)
+    user = signed_in_user()
+    return _detail(get_case_for(user, case_id), reveal=sees_personal_data(user))
+
+
+@bp.post("/cases/<int:case_id>/reveal")
+@login_required
+def reveal(case_id: int) -> ResponseReturnValue:
+    """Show this case's personal data in full, once; the security log records who looked."""
+    user = signed_in_user()
+    case = get_case_for(user, case_id)
+    record("reveal", now=utcnow(), user=user, ip=request.remote_addr or "", case=case.number)
+    db.session.commit()
+    return _detail(case, reveal=True)
+
+
+def _detail(case: Case, *, reveal: bool) -> ResponseReturnValue:
     tasks = open_tasks_of(case)
     holders = {t.id: candidates(t.role, t.org_unit_id) for t in tasks if t.assignee_id is None}
-    return render_template("cases/detail.html", case=case, tasks=tasks, holders=holders, history=history_of(case))
+    return render_template("cases/detail.html", case=case, tasks=tasks, holders=holders, history=history_of(case),
+                           reveal=reveal, has_personal=bool(personal_fields(case.process_version)))  # fmt: skip

@@ -6,6 +6,7 @@ from app.casetypes.models import ProcessVersion
 from app.casetypes.registry import deployed_version
 from app.i18n import locale_code, localized
 from app.jsonforms.localize import localize, option_key
+from app.privacy import masked
 
 
 def case_type_name(version: ProcessVersion) -> str:
@@ -18,8 +19,11 @@ def task_name(version: ProcessVersion, bpmn_id: str, default: str) -> str:
     return localized(spec.names, spec.name) if spec else default
 
 
-def data_rows(version: ProcessVersion, data: dict[str, Any]) -> list[tuple[str, str]]:
-    """Case data as (field title, shown value), in the reader's language, using every form of the version."""
+def data_rows(version: ProcessVersion, data: dict[str, Any], *, reveal: bool = False) -> list[tuple[str, str]]:
+    """Case data as (field title, shown value), in the reader's language, using every form of the version;
+    personal data masked unless `reveal`."""
+    if not reveal:
+        data = masked(version, data)
     titles: dict[str, str] = {}
     options: dict[str, dict[str, str]] = {}
     deployed = deployed_version(version)

@@ -4,7 +4,7 @@ from sqlalchemy import Select, or_, select
 
 from app.cases.models import Case
 from app.org.models import OrgUnit, User
-from app.org.roles import SUPERVISOR_ROLES
+from app.org.roles import PERSONAL_DATA_ROLES, SUPERVISOR_ROLES
 from app.tasks.models import Task, TaskStatus
 
 
@@ -104,3 +104,7 @@ def can_return(user: User, task: Task) -> bool:
 def can_edit_calendar(user: User) -> bool:
     """The working calendar is the whole installation's: admins of a top-level unit edit it."""
     return any(m.role == "admin" and m.org_unit.parent_id is None for m in user.memberships)
+
+
+def sees_personal_data(user: User) -> bool:
+    return any(m.role in PERSONAL_DATA_ROLES for m in user.memberships)

@@ -30,3 +30,8 @@ SUPERVISOR_ROLES = frozenset({"admin", "leader", "county_dispatcher", "township_
 
 def role_label(code: str) -> str:
     return str(ROLES.get(code, code))
+
+
+# Roles whose work needs citizens' phone and ID numbers in full (calling back, mediating);
+# everyone else sees them masked and may reveal them, which is logged.
+PERSONAL_DATA_ROLES = frozenset({"hotline_operator", "peoples_mediator", "admin_mediator", "judicial_mediator"})

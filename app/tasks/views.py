@@ -21,6 +21,7 @@ from app.org.permissions import (
     can_see_case,
     can_supervise,
     can_unclaim,
+    sees_personal_data,
 )
 from app.org.service import candidates, unit_by_code, units_for_reassignment, user_by_username
 from app.tasks.models import Task
@@ -81,6 +82,7 @@ def _render(
         reassign_units=units_for_reassignment(user, task) if can_reassign(user, task) else [],
         may_see_case=can_see_case(user, task.case),
         holders=candidates(task.role, task.org_unit_id),
+        reveal=sees_personal_data(user),
     ), status
 
 
