@@ -97,7 +97,8 @@ def record_engine_result(
         case.closed_at = now
         add_event(case, "closed", actor=actor, now=now, payload={"archive": case.data})
     db.session.flush()
-    return Change(case=case, opened=opened, open_tasks=open_tasks_of(case))
+    still = [t for t in still_open.values() if t.status is TaskStatus.OPEN and t.id != completed_task_id]
+    return Change(case=case, opened=opened, open_tasks=sorted([*still, *opened], key=lambda t: t.created_at))
 
 
 def _open_task(case: Case, deployed: Deployed, ready: engine.ReadyTask, *, now: datetime) -> Task:
