@@ -89,10 +89,13 @@ def build(conn: Connection, *, cases: int, open_tasks: int) -> dict[str, Any]:
 def _org_tree(conn: Connection, name: str) -> None:
     conn.execute(text("INSERT INTO org_unit (code, name, kind, path) VALUES (:c, :n, 'county', '')"),
                  {"c": COUNTY_CODE, "n": name})  # fmt: skip
-    conn.execute(text("""
+    conn.execute(
+        text("""
         INSERT INTO org_unit (code, name, kind, parent_id, path)
         SELECT '9901' || lpad(t::text, 3, '0') || '00000', '基准镇' || t, 'township', c.id, ''
-        FROM generate_series(1, :n) t, org_unit c WHERE c.code = :county"""), {"n": TOWNSHIPS, "county": COUNTY_CODE})
+        FROM generate_series(1, :n) t, org_unit c WHERE c.code = :county"""),
+        {"n": TOWNSHIPS, "county": COUNTY_CODE},
+    )
     conn.execute(text("""
         INSERT INTO org_unit (code, name, kind, parent_id, path)
         SELECT left(p.code, 7) || lpad(v::text, 3, '0') || '00', p.name || '第' || v || '村', 'village', p.id, ''
@@ -105,15 +108,20 @@ def _org_tree(conn: Connection, name: str) -> None:
         {"n": GRIDS_PER_VILLAGE})  # fmt: skip
     conn.execute(text("UPDATE org_unit SET path = '/' || id || '/' WHERE code = :c"), {"c": COUNTY_CODE})
     for kind in ("township", "village", "grid"):
-        conn.execute(text("""UPDATE org_unit u SET path = p.path || u.id || '/' FROM org_unit p
-                             WHERE u.parent_id = p.id AND u.kind = :k AND u.code LIKE '9901%'"""), {"k": kind})
+        conn.execute(
+            text("""UPDATE org_unit u SET path = p.path || u.id || '/' FROM org_unit p
+                             WHERE u.parent_id = p.id AND u.kind = :k AND u.code LIKE '9901%'"""),
+            {"k": kind},
+        )
 
 
 def _users(conn: Connection) -> None:
     password_hash = generate_password_hash(DEMO_PASSWORD)  # hashed once: every synthetic user shares it
     now = utcnow()
     holders = list(HOLDERS)
-    per_level = dict(conn.execute(text("SELECT kind, count(*) FROM org_unit WHERE code LIKE '9901%' GROUP BY kind")).all())
+    per_level = dict(
+        conn.execute(text("SELECT kind, count(*) FROM org_unit WHERE code LIKE '9901%' GROUP BY kind")).all()
+    )
     used = sum(per_level[level] * n for _role, level, n in holders)
     holders.append(("department_staff", "county", max(USERS - used, 1)))
     for role, level, n in holders:
@@ -131,7 +139,8 @@ def _users(conn: Connection) -> None:
 
 def _template_row(t: Template) -> dict[str, Any]:
     version = latest_version(t.case_type)
-    assert version is not None, f"{t.case_type} is not deployed: run `flask processes sync`"
+    if version is None:
+        raise SystemExit(f"{t.case_type} is not deployed: run `flask processes sync`")
     deployed = deployed_version(version)
     definition = deployed.definition
     result = engine.start(definition, dict(t.start))
@@ -154,12 +163,14 @@ def _template_row(t: Template) -> dict[str, Any]:
 
 def _cases(conn: Connection, *, cases: int, open_tasks: int) -> None:
     now = utcnow()
-    conn.execute(text("""
+    conn.execute(
+        text("""
         CREATE TEMP TABLE bench_grid ON COMMIT DROP AS
         SELECT row_number() OVER (ORDER BY g.id) - 1 AS idx, g.id AS grid_id, t.id AS township_id, c.id AS county_id,
                (SELECT usr.id FROM "user" usr WHERE usr.username = 'grid_worker.' || g.code || '.1') AS worker_id
         FROM org_unit g JOIN org_unit v ON v.id = g.parent_id JOIN org_unit t ON t.id = v.parent_id
-        JOIN org_unit c ON c.id = t.parent_id WHERE g.kind = 'grid' AND g.code LIKE '9901%'"""))
+        JOIN org_unit c ON c.id = t.parent_id WHERE g.kind = 'grid' AND g.code LIKE '9901%'""")
+    )
     base = conn.execute(text('SELECT coalesce(max(id), 0) FROM "case"')).scalar_one()
     # n: 1..cases; the first `open_tasks` are open, spread over templates by n % 100 and over grids by n % grids.
     conn.execute(text("""
@@ -172,47 +183,61 @@ def _cases(conn: Connection, *, cases: int, open_tasks: int) -> None:
         JOIN bench_template tp ON (n <= :open AND tp.is_open AND n % 100 >= tp.lo AND n % 100 < tp.hi)
                                OR (n > :open AND NOT tp.is_open)"""),
         {"base": base, "now": now, "cases": cases, "open": open_tasks})  # fmt: skip
-    conn.execute(text("""
+    conn.execute(
+        text("""
         INSERT INTO "case" (id, number, case_type, process_version_id, org_unit_id, title, status, priority, channel,
                             data, state, state_format, state_version, opened_at, opened_by_id, closed_at, due_at)
         SELECT case_id, 'BX' || lpad(case_id::text, 10, '0'), case_type, version_id, grid_id, title,
                CASE WHEN is_open THEN 'open' ELSE 'closed' END, 'normal', 'synthetic', CAST(data AS json),
                CASE WHEN is_open THEN replace(state, task_id, new_task_id) ELSE state END, state_format, 1,
                opened_at, worker_id, CASE WHEN is_open THEN NULL ELSE opened_at + interval '3 days' END, NULL
-        FROM bench_case"""))
+        FROM bench_case""")
+    )
     conn.execute(text("""SELECT setval(pg_get_serial_sequence('"case"', 'id'), (SELECT max(id) FROM "case"))"""))
     # Every tenth grid-worker task is already claimed by the grid's first worker ("my tasks").
-    conn.execute(text("""
+    conn.execute(
+        text("""
         INSERT INTO task (id, case_id, bpmn_id, name, role, org_unit_id, assignee_id, status, form, created_at)
         SELECT new_task_id, case_id, bpmn_id, name, role,
                CASE role WHEN 'grid_worker' THEN grid_id WHEN 'township_dispatcher' THEN township_id
                          ELSE county_id END,
                CASE WHEN role = 'grid_worker' AND n % 10 = 0 THEN worker_id END, 'open', form, opened_at
-        FROM bench_case WHERE is_open"""))
-    conn.execute(text("""
+        FROM bench_case WHERE is_open""")
+    )
+    conn.execute(
+        text("""
         INSERT INTO case_event (case_id, at, actor_id, kind, task_id, task_bpmn_id, task_name, payload)
         SELECT case_id, opened_at, worker_id, 'started', NULL, NULL, NULL, CAST(data AS json) FROM bench_case
         UNION ALL
         SELECT case_id, opened_at, NULL, 'task_opened', new_task_id, bpmn_id, name, '{}' FROM bench_case WHERE is_open
         UNION ALL
         SELECT case_id, opened_at + interval '3 days', worker_id, 'closed', NULL, NULL, NULL, '{}'
-        FROM bench_case WHERE NOT is_open"""))
+        FROM bench_case WHERE NOT is_open""")
+    )
 
 
 def sample(conn: Connection, *, clients: int) -> dict[str, Any]:
     """Who the load process acts as, and which cases it reads."""
-    grids = conn.execute(text("""
+    grids = conn.execute(
+        text("""
         SELECT g.code, 'grid_worker.' || g.code || '.1', 'township_dispatcher.' || t.code || '.1'
         FROM org_unit g JOIN org_unit v ON v.id = g.parent_id JOIN org_unit t ON t.id = v.parent_id
-        WHERE g.kind = 'grid' AND g.code LIKE '9901%' ORDER BY g.code LIMIT :n"""), {"n": clients * 37}).all()
+        WHERE g.kind = 'grid' AND g.code LIKE '9901%' ORDER BY g.code LIMIT :n"""),
+        {"n": clients * 37},
+    ).all()
     grids = grids[::37] or grids  # spread the clients over townships
-    case_ids = conn.execute(text("""SELECT id FROM "case" WHERE channel = 'synthetic' ORDER BY random() LIMIT 2000""")).scalars()
+    case_ids = conn.execute(
+        text("""SELECT id FROM "case" WHERE channel = 'synthetic' ORDER BY random() LIMIT 2000""")
+    ).scalars()
     county = conn.execute(text("SELECT code FROM org_unit WHERE code = :c"), {"c": COUNTY_CODE}).scalar_one()
     return {
         "password": DEMO_PASSWORD,
         "walkers": [{"grid": g, "grid_worker": w, "township_dispatcher": d} for g, w, d in grids[:clients]],
-        "inbox_users": {"grid_worker": grids[0][1], "township_dispatcher": grids[0][2],
-                        "county_dispatcher": f"county_dispatcher.{county}.1"},  # fmt: skip
+        "inbox_users": {
+            "grid_worker": grids[0][1],
+            "township_dispatcher": grids[0][2],
+            "county_dispatcher": f"county_dispatcher.{county}.1",
+        },  # fmt: skip
         "case_reader": f"county_dispatcher.{county}.1",
         "case_ids": list(case_ids),
     }
@@ -222,11 +247,9 @@ def counts(conn: Connection) -> dict[str, int]:
     q = {
         "org_units": "SELECT count(*) FROM org_unit WHERE code LIKE '9901%'",
         "grids": "SELECT count(*) FROM org_unit WHERE kind = 'grid' AND code LIKE '9901%'",
-        "users": "SELECT count(*) FROM \"user\"",
-        "cases": "SELECT count(*) FROM \"case\"",
+        "users": 'SELECT count(*) FROM "user"',
+        "cases": 'SELECT count(*) FROM "case"',
         "open_tasks": "SELECT count(*) FROM task WHERE status = 'open'",
         "case_events": "SELECT count(*) FROM case_event",
     }
     return {k: conn.execute(text(v)).scalar_one() for k, v in q.items()}
-
-

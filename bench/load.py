@@ -92,72 +92,74 @@ def login(base: str, usernames: set[str], password: str) -> dict[str, str]:
     return tokens
 
 
-def main(plan: dict[str, Any]) -> dict[str, Any]:
-    base, limits, walkers = plan["url"], plan["limits"], plan["walkers"]
-    clients, seconds = limits["clients"], limits["seconds"]
-    users = {w[k] for w in walkers for k in ("grid_worker", "township_dispatcher")}
-    users |= set(plan["inbox_users"].values()) | {plan["case_reader"]}
-    tokens = login(base, users, plan["password"])
-    rec, phases = Recorder(), {}
+class Load:
+    """The phases: each client thread runs one of these until its count or the phase's time is used up."""
 
-    def start_case(client: Client, walker: dict[str, str], name: str) -> dict[str, Any] | None:
+    def __init__(self, plan: dict[str, Any], tokens: dict[str, str]) -> None:
+        self.plan, self.tokens, self.rec = plan, tokens, Recorder()
+        self.base, self.limits, self.walkers = plan["url"], plan["limits"], plan["walkers"]
+        self.clients = self.limits["clients"]
+
+    def start_case(self, client: Client, walker: dict[str, str], name: str) -> dict[str, Any] | None:
         body = {"case_type": "fire_hazard_rectification", "org_unit": walker["grid"], "data": FIRE_REPORT,
                 "channel": "bench"}  # fmt: skip
-        status, answer, elapsed = client.call("POST", "/cases", tokens[walker["grid_worker"]], body)
-        rec.add(name, status, elapsed)
+        status, answer, elapsed = client.call("POST", "/cases", self.tokens[walker["grid_worker"]], body)
+        self.rec.add(name, status, elapsed)
         return answer if status == 201 else None
 
-    def starts(i: int, go: Callable[[], bool]) -> None:
-        client, walker = Client(base), walkers[i % len(walkers)]
-        for _ in range(limits["case_starts"] // clients):
+    def starts(self, i: int, go: Callable[[], bool]) -> None:
+        client, walker = Client(self.base), self.walkers[i % len(self.walkers)]
+        for _ in range(self.limits["case_starts"] // self.clients):
             if not go():
                 return
-            start_case(client, walker, "case_start")
+            self.start_case(client, walker, "case_start")
 
-    phases["case_start"] = run_phase(clients, seconds, starts)
-
-    def walk(i: int, go: Callable[[], bool]) -> None:
-        client, walker = Client(base), walkers[i % len(walkers)]
-        for _ in range(limits["walk_cases"] // clients):
+    def walk(self, i: int, go: Callable[[], bool]) -> None:
+        client, walker = Client(self.base), self.walkers[i % len(self.walkers)]
+        for _ in range(self.limits["walk_cases"] // self.clients):
             if not go():
                 return
-            started = start_case(client, walker, "walk_case_start")
+            started = self.start_case(client, walker, "walk_case_start")
             tasks = started["open_tasks"] if started else []
             for role, data in WALK:
                 if not tasks:
                     break
-                token, task_id = tokens[walker[role]], tasks[0]["id"]
-                status, _, claim_s = client.call("POST", f"/tasks/{task_id}/claim", token)
-                rec.add("task_claim", status, claim_s)
-                status, answer, complete_s = client.call("POST", f"/tasks/{task_id}/complete", token, {"data": data})
-                rec.add("task_complete", status, complete_s)
-                rec.add("task_claim_complete", status, claim_s + complete_s)
-                tasks = answer["open_tasks"] if status == 200 else []
+                tasks = self.claim_and_complete(client, self.tokens[walker[role]], tasks[0]["id"], data)
 
-    phases["task_walk"] = run_phase(clients, seconds, walk)
+    def claim_and_complete(self, client: Client, token: str, task_id: str, data: dict[str, Any]) -> list[Any]:
+        status, _, claim_s = client.call("POST", f"/tasks/{task_id}/claim", token)
+        self.rec.add("task_claim", status, claim_s)
+        status, answer, complete_s = client.call("POST", f"/tasks/{task_id}/complete", token, {"data": data})
+        self.rec.add("task_complete", status, complete_s)
+        self.rec.add("task_claim_complete", status, claim_s + complete_s)
+        return list(answer["open_tasks"]) if status == 200 else []
 
-    for kind, username in plan["inbox_users"].items():
-
-        def inbox(i: int, go: Callable[[], bool], kind: str = kind, username: str = username) -> None:
-            client = Client(base)
-            for _ in range(limits["reads"] // clients):
+    def reads(self, name: str, username: str, paths: Callable[[random.Random], str]) -> Callable[..., None]:
+        def work(i: int, go: Callable[[], bool]) -> None:
+            client, rng = Client(self.base), random.Random(i)  # noqa: S311 - load shape, not security
+            for _ in range(self.limits["reads"] // self.clients):
                 if not go():
                     return
-                status, _, elapsed = client.call("GET", "/tasks?limit=50", tokens[username])
-                rec.add(f"inbox_{kind}", status, elapsed)
+                status, _, elapsed = client.call("GET", paths(rng), self.tokens[username])
+                self.rec.add(name, status, elapsed)
 
-        phases[f"inbox_{kind}"] = run_phase(clients, seconds, inbox)
+        return work
 
-    def case_page(i: int, go: Callable[[], bool]) -> None:
-        client, rng = Client(base), random.Random(i)  # noqa: S311 - load shape, not security
-        for _ in range(limits["reads"] // clients):
-            if not go():
-                return
-            status, _, elapsed = client.call("GET", f"/cases/{rng.choice(plan['case_ids'])}", tokens[plan["case_reader"]])
-            rec.add("case_page", status, elapsed)
 
-    phases["case_page"] = run_phase(clients, seconds, case_page)
-    return figures(rec, phases)
+def main(plan: dict[str, Any]) -> dict[str, Any]:
+    users = {w[k] for w in plan["walkers"] for k in ("grid_worker", "township_dispatcher")}
+    users |= set(plan["inbox_users"].values()) | {plan["case_reader"]}
+    load = Load(plan, login(plan["url"], users, plan["password"]))
+    clients, seconds = load.clients, load.limits["seconds"]
+    phases = {"case_start": run_phase(clients, seconds, load.starts),
+              "task_walk": run_phase(clients, seconds, load.walk)}  # fmt: skip
+    for kind, username in plan["inbox_users"].items():
+        work = load.reads(f"inbox_{kind}", username, lambda _rng: "/tasks?limit=50")
+        phases[f"inbox_{kind}"] = run_phase(clients, seconds, work)
+    case_ids = plan["case_ids"]
+    work = load.reads("case_page", plan["case_reader"], lambda rng: f"/cases/{rng.choice(case_ids)}")
+    phases["case_page"] = run_phase(clients, seconds, work)
+    return figures(load.rec, phases)
 
 
 def figures(rec: Recorder, phases: dict[str, float]) -> dict[str, Any]:
@@ -165,7 +167,10 @@ def figures(rec: Recorder, phases: dict[str, float]) -> dict[str, Any]:
              "task_complete": "task_walk", "task_claim_complete": "task_walk"}  # fmt: skip
     out: dict[str, Any] = {}
     for name, samples in rec.samples.items():
-        out[name] = {**summary(samples, wall=phases[walls.get(name, name)]), "phase_seconds": round(phases[walls.get(name, name)], 2)}
+        out[name] = {
+            **summary(samples, wall=phases[walls.get(name, name)]),
+            "phase_seconds": round(phases[walls.get(name, name)], 2),
+        }
     return {"figures": out, "errors": rec.errors}
 
 

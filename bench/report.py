@@ -81,7 +81,8 @@ def markdown(r: dict[str, Any]) -> str:
         "| figure | req/s | p50 ms | p95 ms | p99 ms | × floor (req/s) | before: req/s | before: p95 ms |",
         "|---|---|---|---|---|---|---|---|",
         "| engine floor: plain SpiffWorkflow step (in process, 1 thread) | " + " | ".join(_cell(base)) + " | 1 | | |",
-        "| app.engine step (in process, 1 thread) | " + " | ".join(_cell(r["gridcase_engine"]))
+        "| app.engine step (in process, 1 thread) | "
+        + " | ".join(_cell(r["gridcase_engine"]))
         + f" | {r['ratios']['gridcase_engine']['throughput_x_floor']} | | |",
     ]
     for name, title in HTTP_FIGURES:
