@@ -5,7 +5,7 @@ PYTHON ?= python3
 PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test lint install dev-install translations compile-translations clean
+.PHONY: run test bench lint install dev-install translations compile-translations clean
 
 run: install compile-translations
 	$(BIN)/flask db upgrade
@@ -20,6 +20,10 @@ run: install compile-translations
 
 test: dev-install compile-translations
 	$(BIN)/pytest -q
+
+# Synthetic county in PostgreSQL, gunicorn, a separate load process; see bench/README.md for the knobs.
+bench: dev-install compile-translations
+	$(BIN)/python -m bench.run
 
 lint: dev-install
 	$(BIN)/ruff check .

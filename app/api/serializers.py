@@ -8,7 +8,6 @@ from app.casetypes.models import ProcessVersion
 from app.casetypes.names import case_type_name, task_name
 from app.casetypes.registry import FormRef, deployed_version
 from app.i18n import locale_code
-from app.jsonforms.localize import localize
 from app.org.models import OrgUnit, User
 from app.privacy import masked
 from app.tasks.models import Task
@@ -33,11 +32,11 @@ def user_json(user: User) -> dict[str, Any]:
 
 
 def form_json(version: ProcessVersion, ref: FormRef | None) -> dict[str, Any] | None:
-    form = deployed_version(version).form(ref)
+    form = deployed_version(version).localized_form(ref, locale_code())
     if form is None:
         return None
     schema, ui_schema = form
-    return {"schema": localize(schema, ui_schema, locale_code()), "ui_schema": ui_schema}
+    return {"schema": schema, "ui_schema": ui_schema}
 
 
 def case_type_json(version: ProcessVersion) -> dict[str, Any]:

@@ -5,6 +5,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import joinedload
 
 from app.auth.models import ApiToken
 from app.extensions import db
@@ -25,11 +26,14 @@ def issue_token(user: User, *, now: datetime, hours: int) -> tuple[str, datetime
 
 
 def user_for_token(token: str, *, now: datetime) -> User | None:
-    stmt = select(ApiToken).where(ApiToken.token_sha256 == _digest(token))
-    row = db.session.scalars(stmt).first()
-    if row is None or row.expires_at <= now or not row.user.active:
-        return None
-    return row.user
+    # One round trip: the user and their memberships (with units) come with the token.
+    stmt = (
+        select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_sha256 == _digest(token), ApiToken.expires_at > now, User.active)
+        .options(joinedload(User.memberships))
+    )
+    return db.session.scalars(stmt).unique().first()
 
 
 def authenticate(username: str, password: str) -> User | None:

@@ -1,6 +1,7 @@
 """Lock a case row for the rest of the transaction: the one place that knows the dialects."""
 
 from sqlalchemy import select
+from sqlalchemy.orm import undefer
 
 from app.cases.models import Case
 from app.errors import NotFoundError
@@ -15,7 +16,13 @@ def lock_case(case_id: int) -> Case:
     transaction here starts with BEGIN IMMEDIATE (see app/database.py), which already
     serialises writers.
     """
-    stmt = select(Case).where(Case.id == case_id).with_for_update(of=Case).execution_options(populate_existing=True)
+    stmt = (
+        select(Case)
+        .where(Case.id == case_id)
+        .options(undefer(Case.state))  # whoever locks a case is about to run the engine on it
+        .with_for_update(of=Case)
+        .execution_options(populate_existing=True)
+    )
     case = db.session.scalars(stmt).first()
     if case is None:
         raise NotFoundError("no such case")

@@ -103,7 +103,8 @@ def record_engine_result(
         add_event(case, "closed", actor=actor, now=now, payload={"archive": case.data})
     _schedule_timer(case, None if result.ended else result.next_timer_at)
     db.session.flush()
-    return Change(case=case, opened=opened, open_tasks=open_tasks_of(case))
+    still = [t for t in still_open.values() if t.status is TaskStatus.OPEN and t.id != completed_task_id]
+    return Change(case=case, opened=opened, open_tasks=sorted([*still, *opened], key=lambda t: t.created_at))
 
 
 def _deadline_of(deployed: Deployed, bpmn_id: str) -> engine.UserTaskSpec | None:

@@ -17,6 +17,7 @@ from app.casetypes.models import ProcessVersion
 from app.engine import FormRef, InvalidDiagram, Problem, ProcessDefinition, compile_definition
 from app.extensions import db
 from app.jsonforms.loader import FormFileError, available_forms, load_form_file
+from app.jsonforms.localize import localize
 from app.org.models import User
 from app.org.roles import ROLES
 
@@ -27,11 +28,24 @@ class Deployed:
 
     definition: ProcessDefinition
     forms: dict[str, Any]
+    # (schema file, locale) -> localized schema. A version is immutable, so each form is
+    # translated once per process rather than once per task in every inbox page.
+    _localized: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict, repr=False, compare=False)
 
     def form(self, ref: FormRef | None) -> tuple[dict[str, Any], dict[str, Any]] | None:
         if ref is None:
             return None
         return self.forms[ref.schema], (self.forms.get(ref.ui_schema) if ref.ui_schema else None) or {}
+
+    def localized_form(self, ref: FormRef | None, locale: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """The form in `locale`; shared between requests, so callers must not change it."""
+        form = self.form(ref)
+        if form is None or ref is None:
+            return None
+        key = (ref.schema, locale)
+        if key not in self._localized:
+            self._localized[key] = localize(form[0], form[1], locale)
+        return self._localized[key], form[1]
 
 
 @dataclass

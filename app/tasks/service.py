@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, false, func, or_, select, tuple_
 from sqlalchemy import case as sql_case
+from sqlalchemy.orm import joinedload
 
 from app import engine
 from app.cases.locking import lock_case
@@ -117,8 +118,21 @@ class InboxQuery:
 
 def inbox(user: User, query: InboxQuery, *, now: datetime) -> tuple[list[Task], int | None]:
     """One page of the user's tasks and the offset of the next page (None at the end)."""
-    stmt = _inbox_statement(user, query, now=now).offset(query.offset).limit(query.limit + 1)
-    rows = list(db.session.scalars(stmt).unique())
+    # First the page's ids from the task table alone (the inbox indexes serve it), then
+    # those rows with what a list shows of their case: its number, never its data or state.
+    page = _inbox_statement(user, query, now=now).with_only_columns(Task.id).offset(query.offset).limit(query.limit + 1)
+    ids = list(db.session.scalars(page))
+    stmt = (
+        select(Task)
+        .where(Task.id.in_(ids))
+        .options(
+            joinedload(Task.case)
+            .load_only(Case.id, Case.number, Case.title, Case.case_type, Case.process_version_id, Case.org_unit_id)
+            .joinedload(Case.org_unit)
+        )
+    )
+    found = {t.id: t for t in db.session.scalars(stmt).unique()} if ids else {}
+    rows = [found[i] for i in ids if i in found]
     more = len(rows) > query.limit
     return rows[: query.limit], (query.offset + query.limit if more else None)
 
@@ -165,7 +179,7 @@ def _inbox_statement(user: User, query: InboxQuery, *, now: datetime) -> Select[
         stmt = stmt.where(
             or_(Task.warn_at.is_(None), Task.warn_at > now), or_(Task.due_at.is_(None), Task.due_at >= now)
         )
-    return stmt.order_by(Task.due_at.is_(None), Task.due_at, Task.created_at, Task.id)
+    return stmt.order_by(Task.due_at.asc().nulls_last(), Task.created_at, Task.id)
 
 
 def task_state(task: Task, now: datetime) -> str:

@@ -1,0 +1,182 @@
+"""The load process: drives a running gridcase over HTTP on loopback, bounded in count and time.
+
+    python -m bench.load PLAN.json OUT.json
+
+PLAN (written by bench/run.py) names the base URL, the users, the cases to read and
+the limits; OUT receives every request's latency summarised per figure. Each virtual
+user logs in once; clients are threads with their own keep-alive connection.
+"""
+
+import http.client
+import json
+import random
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from bench.floor import summary
+
+FIRE_REPORT = {"address": "基准路8号", "hazard_kind": "electrical", "description": "电动车楼道充电",
+               "severity": "high", "responsible_party": "李四", "fixed_on_spot": False}  # fmt: skip
+WALK = [
+    ("township_dispatcher", {"severity_decision": "minor", "assessment_opinion": "现场可整改"}),
+    ("grid_worker", {"rectification_measures": "拆除私拉电线", "rectified_on": "2026-11-26"}),
+    ("grid_worker", {"reinspection_passed": True, "reinspection_notes": "已消除"}),
+]
+
+
+class Client:
+    """One keep-alive HTTP connection; every call is timed."""
+
+    def __init__(self, base: str) -> None:
+        parts = urlsplit(base)
+        if parts.hostname not in ("127.0.0.1", "localhost"):
+            raise SystemExit("the load generator only talks to loopback")
+        self.host, self.port = parts.hostname, parts.port or 80
+        self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+
+    def call(self, method: str, path: str, token: str | None, body: Any = None) -> tuple[int, Any, float]:
+        headers = {"Content-Type": "application/json", "Accept-Language": "en"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        payload = json.dumps(body).encode() if body is not None else None
+        t0 = time.perf_counter()
+        try:
+            self.conn.request(method, f"/api/v1{path}", body=payload, headers=headers)
+            response = self.conn.getresponse()
+            raw = response.read()
+        except (OSError, http.client.HTTPException):
+            self.conn.close()
+            self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+            raise
+        elapsed = time.perf_counter() - t0
+        return response.status, json.loads(raw) if raw else None, elapsed
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.samples: dict[str, list[float]] = {}
+        self.errors: dict[str, int] = {}
+
+    def add(self, name: str, status: int, elapsed: float, ok: tuple[int, ...] = (200, 201)) -> None:
+        with self.lock:
+            if status in ok:
+                self.samples.setdefault(name, []).append(elapsed)
+            else:
+                self.errors[f"{name}:{status}"] = self.errors.get(f"{name}:{status}", 0) + 1
+
+
+def run_phase(clients: int, seconds: float, work: Callable[[int, Callable[[], bool]], None]) -> float:
+    """Run `work(client_index, keep_going)` on `clients` threads until each stops or time is up."""
+    deadline = time.perf_counter() + seconds
+    threads = [threading.Thread(target=work, args=(i, lambda: time.perf_counter() < deadline)) for i in range(clients)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - t0
+
+
+def login(base: str, usernames: set[str], password: str) -> dict[str, str]:
+    client, tokens = Client(base), {}
+    for username in sorted(usernames):
+        status, body, _ = client.call("POST", "/auth/token", None, {"username": username, "password": password})
+        if status != 200:
+            raise SystemExit(f"login failed for {username}: {status} {body}")
+        tokens[username] = body["token"]
+    return tokens
+
+
+class Load:
+    """The phases: each client thread runs one of these until its count or the phase's time is used up."""
+
+    def __init__(self, plan: dict[str, Any], tokens: dict[str, str]) -> None:
+        self.plan, self.tokens, self.rec = plan, tokens, Recorder()
+        self.base, self.limits, self.walkers = plan["url"], plan["limits"], plan["walkers"]
+        self.clients = self.limits["clients"]
+
+    def start_case(self, client: Client, walker: dict[str, str], name: str) -> dict[str, Any] | None:
+        body = {"case_type": "fire_hazard_rectification", "org_unit": walker["grid"], "data": FIRE_REPORT,
+                "channel": "bench"}  # fmt: skip
+        status, answer, elapsed = client.call("POST", "/cases", self.tokens[walker["grid_worker"]], body)
+        self.rec.add(name, status, elapsed)
+        return answer if status == 201 else None
+
+    def starts(self, i: int, go: Callable[[], bool]) -> None:
+        client, walker = Client(self.base), self.walkers[i % len(self.walkers)]
+        for _ in range(self.limits["case_starts"] // self.clients):
+            if not go():
+                return
+            self.start_case(client, walker, "case_start")
+
+    def walk(self, i: int, go: Callable[[], bool]) -> None:
+        client, walker = Client(self.base), self.walkers[i % len(self.walkers)]
+        for _ in range(self.limits["walk_cases"] // self.clients):
+            if not go():
+                return
+            started = self.start_case(client, walker, "walk_case_start")
+            tasks = started["open_tasks"] if started else []
+            for role, data in WALK:
+                if not tasks:
+                    break
+                tasks = self.claim_and_complete(client, self.tokens[walker[role]], tasks[0]["id"], data)
+
+    def claim_and_complete(self, client: Client, token: str, task_id: str, data: dict[str, Any]) -> list[Any]:
+        status, _, claim_s = client.call("POST", f"/tasks/{task_id}/claim", token)
+        self.rec.add("task_claim", status, claim_s)
+        status, answer, complete_s = client.call("POST", f"/tasks/{task_id}/complete", token, {"data": data})
+        self.rec.add("task_complete", status, complete_s)
+        self.rec.add("task_claim_complete", status, claim_s + complete_s)
+        return list(answer["open_tasks"]) if status == 200 else []
+
+    def reads(self, name: str, username: str, paths: Callable[[random.Random], str]) -> Callable[..., None]:
+        def work(i: int, go: Callable[[], bool]) -> None:
+            client, rng = Client(self.base), random.Random(i)  # noqa: S311 - load shape, not security
+            for _ in range(self.limits["reads"] // self.clients):
+                if not go():
+                    return
+                status, _, elapsed = client.call("GET", paths(rng), self.tokens[username])
+                self.rec.add(name, status, elapsed)
+
+        return work
+
+
+def main(plan: dict[str, Any]) -> dict[str, Any]:
+    users = {w[k] for w in plan["walkers"] for k in ("grid_worker", "township_dispatcher")}
+    users |= set(plan["inbox_users"].values()) | {plan["case_reader"]}
+    load = Load(plan, login(plan["url"], users, plan["password"]))
+    clients, seconds = load.clients, load.limits["seconds"]
+    phases = {"case_start": run_phase(clients, seconds, load.starts),
+              "task_walk": run_phase(clients, seconds, load.walk)}  # fmt: skip
+    for kind, username in plan["inbox_users"].items():
+        work = load.reads(f"inbox_{kind}", username, lambda _rng: "/tasks?limit=50")
+        phases[f"inbox_{kind}"] = run_phase(clients, seconds, work)
+    case_ids = plan["case_ids"]
+    work = load.reads("case_page", plan["case_reader"], lambda rng: f"/cases/{rng.choice(case_ids)}")
+    phases["case_page"] = run_phase(clients, seconds, work)
+    return figures(load.rec, phases)
+
+
+def figures(rec: Recorder, phases: dict[str, float]) -> dict[str, Any]:
+    walls = {"case_start": "case_start", "walk_case_start": "task_walk", "task_claim": "task_walk",
+             "task_complete": "task_walk", "task_claim_complete": "task_walk"}  # fmt: skip
+    out: dict[str, Any] = {}
+    for name, samples in rec.samples.items():
+        out[name] = {
+            **summary(samples, wall=phases[walls.get(name, name)]),
+            "phase_seconds": round(phases[walls.get(name, name)], 2),
+        }
+    return {"figures": out, "errors": rec.errors}
+
+
+if __name__ == "__main__":
+    with open(sys.argv[1], encoding="utf-8") as f:
+        plan = json.load(f)
+    result = main(plan)
+    with open(sys.argv[2], "w", encoding="utf-8") as f:
+        json.dump(result, f, indent=1, ensure_ascii=False)

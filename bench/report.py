@@ -1,0 +1,116 @@
+"""Ratios to the floor, the targets of the issue, and the results files (JSON and a markdown table)."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+HTTP_FIGURES = [
+    ("case_start", "case start (POST /cases)"),
+    ("task_claim", "task claim"),
+    ("task_complete", "task complete"),
+    ("task_claim_complete", "task claim+complete"),
+    ("inbox_grid_worker", "inbox first page: grid worker"),
+    ("inbox_township_dispatcher", "inbox first page: township dispatcher"),
+    ("inbox_county_dispatcher", "inbox first page: county dispatcher"),
+    ("case_page", "case page (GET /cases/{id})"),
+]
+# Only as a labelled experiment (BENCH_INDEX_EXPERIMENT=1): the index the inbox wants, made by hand.
+EXPERIMENT_INDEX_NAME = "bench_experiment_ix_task_open_candidate"
+EXPERIMENT_INDEX_SQL = (
+    f"CREATE INDEX IF NOT EXISTS {EXPERIMENT_INDEX_NAME} ON task (role, org_unit_id, due_at, created_at, id) "
+    "WHERE status = 'open' AND assignee_id IS NULL"
+)
+
+
+def ratios(r: dict[str, Any]) -> dict[str, Any]:
+    """Each figure's throughput and median latency as a multiple of the plain engine floor."""
+    base = r["floor"]
+    out = {}
+    for name, fig in {**r["http"]["figures"], "gridcase_engine": r["gridcase_engine"]}.items():
+        out[name] = {
+            "throughput_x_floor": round(fig["per_second"] / base["per_second"], 3) if fig["per_second"] else None,
+            "p50_x_floor": round(fig["p50_ms"] / base["p50_ms"], 2) if fig["p50_ms"] else None,
+        }
+    return out
+
+
+def targets(r: dict[str, Any]) -> dict[str, Any]:
+    figs, base = r["http"]["figures"], r["floor"]
+    complete = figs.get("task_complete", {})
+    ours = r["history"]["gridcase"]
+    out = {
+        "task_complete_throughput >= 0.5 x floor": _check(
+            complete.get("per_second"), 0.5 * base["per_second"], ">=", r["ratios"].get("task_complete", {})
+        ),
+        "task_complete p99 < 100 ms": _check(complete.get("p99_ms"), 100, "<"),
+        "case_page p95 <= 50 ms": _check(figs.get("case_page", {}).get("p95_ms"), 50, "<="),
+        "step cost at 200th loop <= 1.5 x first (app.engine)": _check(ours["last_over_first"], 1.5, "<="),
+    }
+    for kind in ("grid_worker", "township_dispatcher", "county_dispatcher"):
+        out[f"inbox {kind} p95 <= 50 ms"] = _check(figs.get(f"inbox_{kind}", {}).get("p95_ms"), 50, "<=")
+    return out
+
+
+def _check(value: float | None, limit: float, op: str, extra: Any = None) -> dict[str, Any]:
+    met = value is not None and {"<": value < limit, "<=": value <= limit, ">=": value >= limit}[op]
+    return {"value": value, "limit": round(limit, 1), "met": met, **({"ratio": extra} if extra else {})}
+
+
+def baseline(before: dict[str, Any]) -> dict[str, Any]:
+    """The figures of an earlier results file, kept beside the new ones (before/after)."""
+    return {"date": before["date"], "label": before.get("label", ""), "figures": before["http"]["figures"],
+            "floor": before["floor"], "gridcase_engine": before["gridcase_engine"]}  # fmt: skip
+
+
+def _cell(fig: dict[str, Any] | None) -> list[str]:
+    if not fig:
+        return ["–"] * 4
+    return [str(fig.get(k)) for k in ("per_second", "p50_ms", "p95_ms", "p99_ms")]
+
+
+def markdown(r: dict[str, Any]) -> str:
+    base = r["floor"]
+    before = r.get("before", {}).get("figures", {})
+    lines = [
+        f"# gridcase bench {r['date']} {r.get('label', '')}".rstrip(),
+        "",
+        f"County: {json.dumps(r['county']['counts'])}; {r['settings']['clients']} concurrent clients; gunicorn "
+        f"{r['settings']['workers']} workers × {r['settings']['threads']} threads; PostgreSQL; "
+        f"{r['machine']['cores']} cores.",
+        "",
+        "| figure | req/s | p50 ms | p95 ms | p99 ms | × floor (req/s) | before: req/s | before: p95 ms |",
+        "|---|---|---|---|---|---|---|---|",
+        "| engine floor: plain SpiffWorkflow step (in process, 1 thread) | " + " | ".join(_cell(base)) + " | 1 | | |",
+        "| app.engine step (in process, 1 thread) | "
+        + " | ".join(_cell(r["gridcase_engine"]))
+        + f" | {r['ratios']['gridcase_engine']['throughput_x_floor']} | | |",
+    ]
+    for name, title in HTTP_FIGURES:
+        fig = r["http"]["figures"].get(name)
+        old = before.get(name) or {}
+        ratio = r["ratios"].get(name, {}).get("throughput_x_floor", "–")
+        lines.append(f"| {title} | " + " | ".join(_cell(fig)) + f" | {ratio} | {old.get('per_second', '')} | "
+                     f"{old.get('p95_ms', '')} |")  # fmt: skip
+    lines += ["| dashboard | skipped: not present yet | | | | | | |",
+              "| timer sweep | skipped: no timer worker yet | | | | | | |", "",
+              "History growth (one case, failed re-inspection loop; ms per human step):", "",
+              "| engine | " + " | ".join(f"iter {p['iteration']}" for p in r["history"]["plain"]["points"])
+              + " | last ÷ first |", "|---|" + "---|" * (len(r["history"]["plain"]["points"]) + 1)]  # fmt: skip
+    for name, hist in r["history"].items():
+        cells = [str(p["step_ms"]) if p["step_ms"] is not None else "stalled" for p in hist["points"]]
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {hist['last_over_first']} |")
+    lines += ["", "Targets:", ""]
+    lines += [f"- {'met' if t['met'] else 'MISSED'}: {name} (value {t['value']}, limit {t['limit']})"
+              for name, t in r["targets"].items()]  # fmt: skip
+    if r["http"].get("errors"):
+        lines += ["", f"Non-2xx answers: {json.dumps(r['http']['errors'])}"]
+    return "\n".join(lines) + "\n"
+
+
+def write(r: dict[str, Any], out_dir: Path) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = r["date"][:10] + (f"-{r['label']}" if r.get("label") else "")
+    path = out_dir / f"{stem}.json"
+    path.write_text(json.dumps(r, indent=1, ensure_ascii=False) + "\n", "utf-8")
+    path.with_suffix(".md").write_text(markdown(r), "utf-8")
+    return path

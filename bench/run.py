@@ -1,0 +1,181 @@
+"""`make bench`: build (or reuse) the synthetic county, serve it with gunicorn, load it, write the results.
+
+Knobs (environment): see bench/README.md. Results go to bench/results/<date>.json and .md.
+"""
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bench import county, floor, report
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+@dataclass
+class Settings:
+    server: str = os.environ.get("BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
+    database: str = os.environ.get("BENCH_DATABASE", "gridcase_bench")
+    cases: int = _env_int("BENCH_CASES", 200_000)
+    open_tasks: int = _env_int("BENCH_OPEN_TASKS", 100_000)
+    clients: int = _env_int("BENCH_CLIENTS", 4)
+    seconds: int = _env_int("BENCH_SECONDS", 20)  # per phase
+    reads: int = _env_int("BENCH_READS", 2000)  # per read figure
+    case_starts: int = _env_int("BENCH_CASE_STARTS", 600)
+    walk_cases: int = _env_int("BENCH_WALK_CASES", 400)
+    workers: int = _env_int("BENCH_WORKERS", 2)
+    threads: int = _env_int("BENCH_THREADS", 4)
+    port: int = _env_int("BENCH_PORT", 5099)
+    floor_cases: int = _env_int("BENCH_FLOOR_CASES", 500)
+    loops: int = _env_int("BENCH_LOOPS", 200)
+    out_dir: Path = Path(os.environ.get("BENCH_OUT", str(ROOT / "bench" / "results")))
+    label: str = os.environ.get("BENCH_LABEL", "")
+    baseline: str = os.environ.get("BENCH_BASELINE", "")
+    index_experiment: bool = os.environ.get("BENCH_INDEX_EXPERIMENT", "") == "1"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"{self.server}/{self.database}"
+
+
+def ensure_database(s: Settings) -> None:
+    url = make_url(s.url)
+    conninfo = f"host={url.host} port={url.port or 5432} user={url.username} dbname=postgres"
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (s.database,)).fetchone() is None:
+            conn.execute(f'CREATE DATABASE "{s.database}"')  # name from our own settings
+
+
+def flask(s: Settings, *args: str) -> None:
+    env = {**os.environ, "DATABASE_URL": s.url, "FLASK_APP": "wsgi"}
+    flask_bin = str(Path(sys.executable).with_name("flask"))
+    subprocess.run([flask_bin, *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
+
+
+def prepare(s: Settings) -> dict[str, Any]:
+    """The real schema and diagrams, then the county (built once per size, reused after)."""
+    ensure_database(s)
+    flask(s, "db", "upgrade")
+    flask(s, "processes", "sync")
+    from app import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": s.url})
+    engine = create_engine(s.url)
+    with app.app_context(), engine.connect() as conn:
+        found = county.present(conn)
+        built, seconds = False, 0.0
+        if found is not None and found != county.marker(s.cases, min(s.open_tasks, s.cases)):
+            conn.rollback()
+            _reset(engine)
+            flask(s, "db", "upgrade")
+            flask(s, "processes", "sync")
+            found = None
+        if found is None:
+            t0 = time.perf_counter()
+            county.build(conn, cases=s.cases, open_tasks=s.open_tasks)
+            conn.commit()
+            conn.execute(text("ANALYZE"))
+            conn.commit()
+            built, seconds = True, time.perf_counter() - t0
+        # What earlier load runs left behind goes, so every run starts from the same county.
+        conn.execute(text("""DELETE FROM "case" WHERE channel = 'bench'"""))
+        conn.execute(text("DELETE FROM api_token"))
+        if s.index_experiment:
+            conn.execute(text(report.EXPERIMENT_INDEX_SQL))
+        else:
+            conn.execute(text(f"DROP INDEX IF EXISTS {report.EXPERIMENT_INDEX_NAME}"))
+        conn.commit()
+        conn.execute(text("ANALYZE task"))
+        conn.commit()
+        info = {"built_now": built, "build_seconds": round(seconds, 1), "counts": county.counts(conn),
+                "plan": county.sample(conn, clients=s.clients)}  # fmt: skip
+    engine.dispose()
+    return info
+
+
+def _reset(engine: Any) -> None:
+    with engine.connect() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+        conn.commit()
+
+
+def serve(s: Settings) -> subprocess.Popen[bytes]:
+    """gunicorn as `make run` starts it (workers x threads), without the access log."""
+    env = {**os.environ, "DATABASE_URL": s.url}
+    cmd = [str(Path(sys.executable).with_name("gunicorn")), "--workers", str(s.workers), "--threads", str(s.threads),
+           "--bind", f"127.0.0.1:{s.port}", "--log-level", "warning", "wsgi:app"]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)  # noqa: S603 - fixed command line
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{s.port}/login", timeout=2)  # noqa: S310 - loopback
+            return proc
+        except OSError:
+            if proc.poll() is not None:
+                raise SystemExit("gunicorn exited") from None
+            time.sleep(0.3)
+    proc.terminate()
+    raise SystemExit("gunicorn did not come up")
+
+
+def load(s: Settings, plan: dict[str, Any]) -> dict[str, Any]:
+    limits = {"clients": s.clients, "seconds": s.seconds, "reads": s.reads, "case_starts": s.case_starts,
+              "walk_cases": s.walk_cases}  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        plan_path, out_path = Path(tmp) / "plan.json", Path(tmp) / "out.json"
+        plan_path.write_text(json.dumps({**plan, "url": f"http://127.0.0.1:{s.port}", "limits": limits}), "utf-8")
+        budget = 120 + 8 * s.seconds  # the load process bounds each phase itself; this is the backstop
+        cmd = [sys.executable, "-m", "bench.load", str(plan_path), str(out_path)]
+        subprocess.run(cmd, cwd=ROOT, check=True, timeout=budget)  # noqa: S603 - our own module
+        return dict(json.loads(out_path.read_text("utf-8")))
+
+
+def main(s: Settings) -> Path:
+    started = datetime.now(UTC)
+    info = prepare(s)
+    engine_figures = floor.run(cases=s.floor_cases, seconds=max(5.0, s.seconds / 2), loops=s.loops)
+    server = serve(s)
+    try:
+        http = load(s, info.pop("plan"))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    results = {
+        "date": started.isoformat(timespec="seconds"),
+        "label": s.label,
+        "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "settings": {k: v for k, v in vars(s).items() if k not in ("extra", "out_dir", "baseline")},
+        "county": info,
+        **engine_figures,
+        "http": http,
+        "skipped": {"dashboard": "no dashboard yet", "timer_sweep": "no timer worker yet (flask worker)"},
+    }
+    results["ratios"] = report.ratios(results)
+    results["targets"] = report.targets(results)
+    if s.baseline:
+        results["before"] = report.baseline(json.loads(Path(s.baseline).read_text("utf-8")))
+    return report.write(results, s.out_dir)
+
+
+if __name__ == "__main__":
+    path = main(Settings())
+    print(path.with_suffix(".md").read_text("utf-8"))

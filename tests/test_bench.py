@@ -1,0 +1,51 @@
+"""`make bench` at tiny scale, so the benchmark never rots: every figure is produced. No timings asserted."""
+
+import json
+import os
+import socket
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from bench import floor, report
+from bench.run import Settings, main
+
+ENGINE_KEYS = {"count", "per_second", "p50_ms", "p95_ms", "p99_ms"}
+
+
+def test_the_engine_floor_and_history_figures_are_produced() -> None:
+    figures = floor.run(cases=2, seconds=5, loops=3)
+    assert ENGINE_KEYS <= figures["floor"].keys() and figures["floor"]["count"] == 6
+    assert ENGINE_KEYS <= figures["gridcase_engine"].keys() and figures["gridcase_engine"]["count"] == 6
+    for name in ("plain", "gridcase"):
+        points = figures["history"][name]["points"]
+        assert [p["iteration"] for p in points] == [1, 3]
+        assert all(p["step_ms"] is not None for p in points)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.skipif(not os.environ.get("GRIDCASE_TEST_DATABASE_URL"), reason="make bench needs PostgreSQL")
+def test_make_bench_end_to_end_at_tiny_scale(tmp_path: Path) -> None:
+    url = make_url(os.environ["GRIDCASE_TEST_DATABASE_URL"])
+    settings = Settings(
+        server=url.set(database="").render_as_string(hide_password=False).rstrip("/"),
+        database=f"{url.database}_bench_smoke", cases=300, open_tasks=150, clients=2, seconds=10, reads=10,
+        case_starts=4, walk_cases=2, workers=1, threads=2, port=_free_port(), floor_cases=2, loops=3,
+        out_dir=tmp_path, label="smoke",
+    )  # fmt: skip
+    results = json.loads(main(settings).read_text("utf-8"))
+    assert results["county"]["counts"]["grids"] == 1000 and results["county"]["counts"]["open_tasks"] >= 150
+    figures = results["http"]["figures"]
+    for name, _title in report.HTTP_FIGURES:
+        assert ENGINE_KEYS <= figures[name].keys() and figures[name]["count"] > 0, name
+        assert results["ratios"][name]["throughput_x_floor"] is not None
+    assert not results["http"]["errors"]
+    assert set(results["history"]) == {"plain", "gridcase"} and len(results["targets"]) == 7
+    assert set(results["skipped"]) == {"dashboard", "timer_sweep"}
+    assert list(tmp_path.glob("*-smoke.md"))
