@@ -105,6 +105,9 @@ def _executable_process(root: etree._Element, filename: str) -> etree._Element:
         reason = f"a diagram must hold exactly one executable process (found {len(processes)})"
         raise InvalidDiagram([Problem(reason, line=root.sourceline, file=filename)])
     process: etree._Element = processes[0]
+    if not process.get("id"):
+        # The id is the case type's key; without it the version could not be stored.
+        raise InvalidDiagram([Problem("the executable process needs an id", line=process.sourceline, file=filename)])
     return process
 
 
