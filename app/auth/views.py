@@ -26,14 +26,14 @@ def _safe_next(target: str | None) -> str:
 def login() -> ResponseReturnValue:
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.username.data, form.password.data)
+        user = authenticate(form.username.data or "", form.password.data or "")  # both DataRequired
         if user is not None:
             login_user(user)
             if user.locale is None and session.get("locale") in SUPPORTED_LOCALES:
                 user.locale = session["locale"]  # the language chosen before signing in sticks
                 db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
-        form.password.errors.append(_("Wrong username or password."))
+        form.password.errors = [*form.password.errors, _("Wrong username or password.")]
     status = 422 if form.errors else 200
     return render_template("auth/login.html", form=form), status
 

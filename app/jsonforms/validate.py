@@ -1,6 +1,6 @@
 """Validate submitted data against a form schema; errors keyed by field."""
 
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import gettext as _
 from jsonschema import Draft202012Validator, FormatChecker
@@ -27,7 +27,8 @@ def form_errors(schema: dict[str, Any], data: Any) -> dict[str, str]:
 
 def _describe(error: ValidationError, data: dict[str, Any]) -> list[tuple[str, str]]:
     if error.validator == "required":
-        return [(name, _("This field is required.")) for name in error.validator_value if name not in data]
+        required = cast(list[str], error.validator_value)  # the schema's "required" list
+        return [(name, _("This field is required.")) for name in required if name not in data]
     name = str(error.path[0]) if error.path else "data"
     kind = error.validator
     if kind == "type":

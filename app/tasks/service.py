@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, or_, select, tuple_
+from sqlalchemy import Select, and_, false, or_, select, tuple_
 
 from app import engine
 from app.cases.locking import lock_case
@@ -43,7 +43,7 @@ def claim_task(task: Task, *, actor: User, now: datetime) -> Task:
     task = _locked(task)
     if not can_claim(actor, task):
         raise ForbiddenError(_("You are not a candidate for this task."))
-    if task.assignee_id is not None and task.assignee_id != actor.id:
+    if task.assignee is not None and task.assignee_id != actor.id:
         raise ConflictError(_("This task has already been claimed by %(name)s.", name=task.assignee.display_name))
     task.assignee_id, task.assignee = actor.id, actor
     add_event(task.case, "claimed", actor=actor, now=now, task=task)
@@ -53,7 +53,7 @@ def claim_task(task: Task, *, actor: User, now: datetime) -> Task:
 
 def unclaim_task(task: Task, *, actor: User, now: datetime) -> Task:
     task = _locked(task)
-    if not can_unclaim(actor, task):
+    if task.assignee is None or not can_unclaim(actor, task):  # can_unclaim also requires an assignee
         raise ForbiddenError(_("You may not release this task."))
     add_event(task.case, "unclaimed", actor=actor, now=now, task=task, payload={"from": task.assignee.username})
     task.assignee_id, task.assignee = None, None
@@ -121,7 +121,7 @@ def inbox(user: User, query: InboxQuery, *, now: datetime) -> tuple[list[Task], 
 def _inbox_statement(user: User, query: InboxQuery, *, now: datetime) -> Select[tuple[Task]]:
     pairs = [(m.role, m.org_unit_id) for m in user.memberships]
     mine = Task.assignee_id == user.id
-    candidate = and_(Task.assignee_id.is_(None), tuple_(Task.role, Task.org_unit_id).in_(pairs)) if pairs else False
+    candidate = and_(Task.assignee_id.is_(None), tuple_(Task.role, Task.org_unit_id).in_(pairs)) if pairs else false()
     if query.status == "completed":
         stmt = select(Task).where(Task.status == TaskStatus.COMPLETED, Task.completed_by_id == user.id)
         return stmt.order_by(Task.completed_at.desc(), Task.id)

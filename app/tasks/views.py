@@ -1,5 +1,7 @@
 """Inbox and task pages: claim, release, assign, complete."""
 
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -40,7 +42,7 @@ def inbox() -> ResponseReturnValue:
     return render_template("tasks/inbox.html", mine=mine, waiting=waiting, next_offset=next_offset)
 
 
-def _task_form(task: Task) -> tuple[dict, dict]:  # type: ignore[type-arg]
+def _task_form(task: Task) -> tuple[dict[str, Any], dict[str, Any]]:
     deployed = deployed_version(task.case.process_version)
     spec = deployed.definition.user_tasks.get(task.bpmn_id)
     schema, ui_schema = deployed.form(spec.form if spec else None) or ({"properties": {}}, {})
@@ -48,8 +50,8 @@ def _task_form(task: Task) -> tuple[dict, dict]:  # type: ignore[type-arg]
 
 
 def _render(
-    task: Task, values: dict | None = None, errors: dict | None = None, status: int = 200
-) -> ResponseReturnValue:  # type: ignore[type-arg]
+    task: Task, values: dict[str, Any] | None = None, errors: dict[str, str] | None = None, status: int = 200
+) -> ResponseReturnValue:
     user = signed_in_user()
     schema, ui_schema = _task_form(task)
     return render_template(
