@@ -14,12 +14,14 @@ run: install compile-translations
 	@echo "gridcase on http://127.0.0.1:$(PORT)  (password for every demo account: gridcase-demo)"
 	exec $(BIN)/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
-test: dev-install compile-translations
+# Lint first: CI fails on any finding before the suite runs.
+test: lint compile-translations
 	$(BIN)/pytest -q
 
 lint: dev-install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 install: $(VENV)/.installed
 dev-install: $(VENV)/.dev-installed
