@@ -16,7 +16,7 @@ run: install compile-translations
 
 # Lint first: CI fails on any finding before the suite runs.
 test: lint compile-translations
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --cov --cov-report=term-missing
 
 lint: dev-install
 	$(BIN)/ruff check .
