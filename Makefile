@@ -44,4 +44,4 @@ translations: install
 	$(BIN)/pybabel -q update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 
 clean:
-	rm -rf $(VENV) instance/gridcase.sqlite*
+	rm -rf $(VENV) instance/gridcase.sqlite* .coverage htmlcov
