@@ -18,8 +18,9 @@ run: install compile-translations
 	$(BIN)/flask worker & \
 	$(BIN)/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
-test: dev-install compile-translations
-	$(BIN)/pytest -q
+# Lint first: CI fails on any finding before the suite runs.
+test: lint compile-translations
+	$(BIN)/pytest -q --cov --cov-report=term-missing
 
 # Synthetic county in PostgreSQL, gunicorn, a separate load process; see bench/README.md for the knobs.
 bench: dev-install compile-translations
@@ -28,6 +29,7 @@ bench: dev-install compile-translations
 lint: dev-install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 install: $(VENV)/.installed
 dev-install: $(VENV)/.dev-installed
@@ -50,4 +52,4 @@ translations: install
 	$(BIN)/pybabel -q update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 
 clean:
-	rm -rf $(VENV) instance/gridcase.sqlite*
+	rm -rf $(VENV) instance/gridcase.sqlite* .coverage htmlcov

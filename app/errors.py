@@ -90,7 +90,7 @@ def handle_unexpected_error(err: Exception) -> ResponseReturnValue:
     db.session.rollback()
     from flask import current_app
 
-    current_app.logger.exception("unhandled error")
+    current_app.logger.error("unhandled error", exc_info=err)
     return error_response(500, "internal", _("Something went wrong on our side; nothing was saved."))
 
 

@@ -237,7 +237,7 @@ def sample(conn: Connection, *, clients: int) -> dict[str, Any]:
             "grid_worker": grids[0][1],
             "township_dispatcher": grids[0][2],
             "county_dispatcher": f"county_dispatcher.{county}.1",
-        },  # fmt: skip
+        },
         "case_reader": f"county_dispatcher.{county}.1",
         "case_ids": list(case_ids),
     }

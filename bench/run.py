@@ -127,7 +127,7 @@ def serve(s: Settings) -> subprocess.Popen[bytes]:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{s.port}/login", timeout=2)  # noqa: S310 - loopback
+            urllib.request.urlopen(f"http://127.0.0.1:{s.port}/login", timeout=2)
             return proc
         except OSError:
             if proc.poll() is not None:

@@ -6,7 +6,8 @@ from typing import Any
 from app.cases.models import Case, CaseEvent
 from app.casetypes.models import ProcessVersion
 from app.casetypes.names import case_type_name, task_name
-from app.casetypes.registry import FormRef, deployed_version
+from app.casetypes.registry import deployed_version
+from app.engine import FormRef
 from app.i18n import locale_code
 from app.org.models import OrgUnit, User
 from app.privacy import masked

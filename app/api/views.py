@@ -136,9 +136,9 @@ def list_tasks() -> ResponseReturnValue:
     if state not in (None, "normal", "warning", "overdue"):
         errors["state"] = _("Must be normal, warning or overdue.")
     offset, limit = args.get("next", 0, type=int), args.get("limit", PAGE_SIZE, type=int)
-    if offset is None or offset < 0:
+    if offset < 0:  # a malformed number reads as the default
         errors["next"] = _("Must be a number from a previous answer.")
-    if limit is None or not 1 <= limit <= MAX_PAGE_SIZE:
+    if not 1 <= limit <= MAX_PAGE_SIZE:
         errors["limit"] = _("Must be between 1 and %(n)d.", n=MAX_PAGE_SIZE)
     if errors:
         raise ValidationError(_("Some fields need your attention."), errors)

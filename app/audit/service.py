@@ -35,7 +35,7 @@ def is_locked_out(username: str, *, now: datetime) -> bool:
             SecurityEvent.username == username[:64],
             SecurityEvent.kind == FAILED_LOGIN,
             SecurityEvent.at > now - max(FAILURE_WINDOW, LOCKOUT),
-        )  # fmt: skip
+        )
     )
     return int(db.session.scalar(stmt) or 0) >= MAX_FAILURES
 

@@ -28,11 +28,13 @@ def _safe_next(target: str | None) -> str:
 def login() -> ResponseReturnValue:
     form = LoginForm()
     if form.validate_on_submit():
-        attempt = sign_in(form.username.data, form.password.data, now=utcnow(), ip=client_ip(), channel="web")
+        attempt = sign_in(
+            form.username.data or "", form.password.data or "", now=utcnow(), ip=client_ip(), channel="web"
+        )
         db.session.commit()  # the attempt is logged whatever its outcome
         user = attempt.user
         if attempt.locked:
-            form.password.errors.append(_("Too many failed attempts; wait a minute and try again."))
+            form.password.errors = [*form.password.errors, _("Too many failed attempts; wait a minute and try again.")]
             return render_template("auth/login.html", form=form), 429
         if user is not None:
             session.clear()  # a fresh session on sign-in: no fixation
@@ -41,7 +43,7 @@ def login() -> ResponseReturnValue:
                 user.locale = session["locale"]  # the language chosen before signing in sticks
                 db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
-        form.password.errors.append(_("Wrong username or password."))
+        form.password.errors = [*form.password.errors, _("Wrong username or password.")]
     status = 422 if form.errors else 200
     return render_template("auth/login.html", form=form), status
 

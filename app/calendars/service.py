@@ -14,9 +14,9 @@ from app.extensions import db
 
 def work_calendar() -> WorkCalendar:
     """The calendar in force: every stored day (a few dozen a year) plus office hours from the settings."""
-    rows = db.session.execute(select(CalendarDay.day, CalendarDay.is_workday)).all()
+    rows = db.session.execute(select(CalendarDay.day, CalendarDay.is_workday)).tuples().all()
     return WorkCalendar(
-        overrides={day: is_workday for day, is_workday in rows},
+        overrides=dict(rows),
         periods=parse_office_hours(current_app.config["GRIDCASE_OFFICE_HOURS"]),
         tz=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]),
     )

@@ -29,11 +29,12 @@ def index() -> ResponseReturnValue:
     year = _year()
     form = CalendarDayForm()
     if request.method == "POST":
-        if form.validate_on_submit():
-            set_day(form.day.data, is_workday=form.kind.data == "workday", name=form.name.data.strip())
+        day = form.day.data if form.validate_on_submit() else None
+        if day is not None:
+            set_day(day, is_workday=form.kind.data == "workday", name=(form.name.data or "").strip())
             db.session.commit()
             flash(_("Saved."), "success")
-            return redirect(url_for("calendars.index", year=form.day.data.year))
+            return redirect(url_for("calendars.index", year=day.year))
         status = 422
     else:
         status = 200

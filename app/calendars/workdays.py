@@ -33,7 +33,7 @@ def parse_office_hours(text: str) -> tuple[tuple[time, time], ...]:
 class WorkCalendar:
     overrides: Mapping[date, bool] = field(default_factory=dict)  # date -> is it a working day
     periods: tuple[tuple[time, time], ...] = ((time(8, 30), time(12, 0)), (time(14, 0), time(17, 30)))
-    tz: ZoneInfo = ZoneInfo("Asia/Shanghai")
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
 
     def is_workday(self, day: date) -> bool:
         return self.overrides.get(day, day.weekday() < 5)

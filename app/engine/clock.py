@@ -71,5 +71,5 @@ def timer_due_at(task: Any) -> datetime | None:
     value = task._get_internal_data("event_value")
     if value is None:
         return None
-    due = TimerEventDefinition.parse_time_or_duration(value)
+    due: datetime = TimerEventDefinition.parse_time_or_duration(value)
     return due if due.tzinfo else due.replace(tzinfo=UTC)

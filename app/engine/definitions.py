@@ -78,9 +78,10 @@ def compile_definition(
     if problems:
         raise InvalidDiagram(problems)
     spec, subprocess_specs = _parse_spec(root, process, filename)
+    key = process.get("id", "")  # _executable_process refused a process without one
     return ProcessDefinition(
-        key=process.get("id"),
-        name=process.get("name") or process.get("id"),
+        key=key,
+        name=process.get("name") or key,
         sha256=hashlib.sha256(xml).hexdigest(),
         start_form=_start_form(process),
         user_tasks={t.bpmn_id: t for t in _user_tasks(process)},
@@ -111,6 +112,9 @@ def _executable_process(root: etree._Element, filename: str) -> etree._Element:
         reason = f"a diagram must hold exactly one executable process (found {len(processes)})"
         raise InvalidDiagram([Problem(reason, line=root.sourceline, file=filename)])
     process: etree._Element = processes[0]
+    if not process.get("id"):
+        # The id is the case type's key; without it the version could not be stored.
+        raise InvalidDiagram([Problem("the executable process needs an id", line=process.sourceline, file=filename)])
     return process
 
 
@@ -171,11 +175,11 @@ def _lint_lanes(process: etree._Element, findings: _Findings, roles: Collection[
     elif lanes and (lane := lanes.get(starts[0].get("id", ""), "")) not in roles:
         findings.add(starts[0], f"unknown lane role '{lane}'")
     for node in _human_task_nodes(process):
-        lane = lanes.get(node.get("id", ""))
-        if not lane:
+        task_lane = lanes.get(node.get("id", ""))
+        if not task_lane:
             findings.add(node, "a user task must sit in a lane named after a role")
-        elif lane not in roles:
-            findings.add(node, f"unknown lane role '{lane}'")
+        elif task_lane not in roles:
+            findings.add(node, f"unknown lane role '{task_lane}'")
 
 
 def _lint_forms(process: etree._Element, findings: _Findings, forms: Collection[str]) -> None:
@@ -226,11 +230,12 @@ def _user_tasks(process: etree._Element) -> list[UserTaskSpec]:
     tasks = []
     for node in _human_task_nodes(process):
         props = properties_of(node)
+        bpmn_id = node.get("id", "")  # the lint has placed every human task in a lane, by its id
         tasks.append(
             UserTaskSpec(
-                bpmn_id=node.get("id"),
-                name=node.get("name") or node.get("id"),
-                lane=lanes.get(node.get("id"), ""),
+                bpmn_id=bpmn_id,
+                name=node.get("name") or bpmn_id,
+                lane=lanes.get(bpmn_id, ""),
                 form=_form_ref(props),
                 names=_localized_names(props),
                 properties=props,

@@ -27,5 +27,5 @@ def parse_xml(xml: bytes, filename: str) -> etree._Element:
     try:
         return etree.fromstring(xml, _PARSER)
     except etree.XMLSyntaxError as err:
-        line = err.lineno if err.lineno else None
-        raise InvalidDiagram([Problem(f"XML syntax error: {err.msg}", line=line, file=filename)]) from err
+        error_line = err.lineno if err.lineno else None
+        raise InvalidDiagram([Problem(f"XML syntax error: {err.msg}", line=error_line, file=filename)]) from err

@@ -58,7 +58,7 @@ def _widget(spec: dict[str, Any], ui: dict[str, Any], options: list[tuple[str, s
     if spec["type"] == "boolean":
         return "checkbox"
     if spec["type"] in ("integer", "number"):
-        return spec["type"]
+        return str(spec["type"])
     if spec.get("format") == "date":
         return "date"
     return "textarea" if ui.get("ui:widget") == "textarea" else "text"

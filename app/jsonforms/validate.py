@@ -1,6 +1,7 @@
 """Validate submitted data against a form schema; errors keyed by field."""
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from flask_babel import gettext as _
 from jsonschema import Draft202012Validator, FormatChecker
@@ -27,23 +28,21 @@ def form_errors(schema: dict[str, Any], data: Any) -> dict[str, str]:
 
 def _describe(error: ValidationError, data: dict[str, Any]) -> list[tuple[str, str]]:
     if error.validator == "required":
-        return [(name, _("This field is required.")) for name in error.validator_value if name not in data]
+        required = cast(list[str], error.validator_value)  # the schema's "required" list
+        return [(name, _("This field is required.")) for name in required if name not in data]
     name = str(error.path[0]) if error.path else "data"
-    kind = error.validator
-    if kind == "type":
-        return [(name, _("Must be of type %(type)s.", type=error.validator_value))]
-    if kind == "minLength":
-        return [(name, _("Must be at least %(n)d characters long.", n=error.validator_value))]
-    if kind == "maxLength":
-        return [(name, _("Must be at most %(n)d characters long.", n=error.validator_value))]
-    if kind == "minimum":
-        return [(name, _("Must be at least %(n)s.", n=error.validator_value))]
-    if kind == "maximum":
-        return [(name, _("Must be at most %(n)s.", n=error.validator_value))]
-    if kind == "pattern":
-        return [(name, _("The format is not valid."))]
-    if kind == "format":
-        return [(name, _("Must be a valid %(format)s.", format=error.validator_value))]
-    if kind in ("oneOf", "anyOf", "enum", "const"):
-        return [(name, _("Choose one of the options."))]
-    return [(name, error.message)]
+    describe = _MESSAGES.get(str(error.validator))
+    return [(name, describe(error.validator_value) if describe else error.message)]
+
+
+# Keyword -> message for the keyword's value; translated when called, in the request's language.
+_MESSAGES: dict[str, Callable[[Any], str]] = {
+    "type": lambda value: _("Must be of type %(type)s.", type=value),
+    "minLength": lambda value: _("Must be at least %(n)d characters long.", n=value),
+    "maxLength": lambda value: _("Must be at most %(n)d characters long.", n=value),
+    "minimum": lambda value: _("Must be at least %(n)s.", n=value),
+    "maximum": lambda value: _("Must be at most %(n)s.", n=value),
+    "pattern": lambda value: _("The format is not valid."),
+    "format": lambda value: _("Must be a valid %(format)s.", format=value),
+    **dict.fromkeys(("oneOf", "anyOf", "enum", "const"), lambda value: _("Choose one of the options.")),
+}

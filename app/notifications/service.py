@@ -34,7 +34,7 @@ def message(notification: Notification) -> str:
         "returned": _("Task %(task)s of case %(case)s was returned: %(reason)s",
                       task=p.get("task"), case=p.get("case_number"), reason=p.get("reason", "")),
     }  # fmt: skip
-    return texts.get(notification.kind, notification.kind)
+    return str(texts.get(notification.kind, notification.kind))
 
 
 def unread_count(user: User) -> int:

@@ -46,7 +46,7 @@ def claim_task(task: Task, *, actor: User, now: datetime) -> Task:
     task = locked_task(task)
     if not can_claim(actor, task):
         raise ForbiddenError(_("You are not a candidate for this task."))
-    if task.assignee_id is not None and task.assignee_id != actor.id:
+    if task.assignee is not None and task.assignee_id != actor.id:
         raise ConflictError(_("This task has already been claimed by %(name)s.", name=task.assignee.display_name))
     task.assignee_id, task.assignee = actor.id, actor
     add_event(task.case, "claimed", actor=actor, now=now, task=task)
@@ -56,7 +56,7 @@ def claim_task(task: Task, *, actor: User, now: datetime) -> Task:
 
 def unclaim_task(task: Task, *, actor: User, now: datetime) -> Task:
     task = locked_task(task)
-    if not can_unclaim(actor, task):
+    if task.assignee is None or not can_unclaim(actor, task):  # can_unclaim also requires an assignee
         raise ForbiddenError(_("You may not release this task."))
     add_event(task.case, "unclaimed", actor=actor, now=now, task=task, payload={"from": task.assignee.username})
     task.assignee_id, task.assignee = None, None

@@ -1,5 +1,7 @@
 """Inbox and task pages: claim, release, assign, complete."""
 
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -47,15 +49,16 @@ def inbox() -> ResponseReturnValue:
     user, now = signed_in_user(), utcnow()
     state = request.args.get("state") if request.args.get("state") in ("normal", "warning", "overdue") else None
     supervised = request.args.get("supervised") == "1"
-    filters = {"state": state, "supervised": supervised}
-    mine, _next = inbox_page(user, InboxQuery(scope="mine", limit=MAX_PAGE_SIZE, **filters), now=now)
+    mine_query = InboxQuery(scope="mine", limit=MAX_PAGE_SIZE, state=state, supervised=supervised)
+    mine, _next = inbox_page(user, mine_query, now=now)
     offset = max(request.args.get("offset", 0, type=int) or 0, 0)
-    waiting, next_offset = inbox_page(user, InboxQuery(scope="candidate", offset=offset, **filters), now=now)
+    waiting_query = InboxQuery(scope="candidate", offset=offset, state=state, supervised=supervised)
+    waiting, next_offset = inbox_page(user, waiting_query, now=now)
     return render_template("tasks/inbox.html", mine=mine, waiting=waiting, next_offset=next_offset,
                            counts=inbox_counts(user, now=now), state=state, supervised=supervised)  # fmt: skip
 
 
-def _task_form(task: Task) -> tuple[dict, dict]:  # type: ignore[type-arg]
+def _task_form(task: Task) -> tuple[dict[str, Any], dict[str, Any]]:
     deployed = deployed_version(task.case.process_version)
     spec = deployed.definition.user_tasks.get(task.bpmn_id)
     schema, ui_schema = deployed.form(spec.form if spec else None) or ({"properties": {}}, {})
@@ -63,8 +66,8 @@ def _task_form(task: Task) -> tuple[dict, dict]:  # type: ignore[type-arg]
 
 
 def _render(
-    task: Task, values: dict | None = None, errors: dict | None = None, status: int = 200
-) -> ResponseReturnValue:  # type: ignore[type-arg]
+    task: Task, values: dict[str, Any] | None = None, errors: dict[str, str] | None = None, status: int = 200
+) -> ResponseReturnValue:
     user = signed_in_user()
     schema, ui_schema = _task_form(task)
     return render_template(

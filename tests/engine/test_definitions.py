@@ -136,3 +136,9 @@ def test_a_file_with_two_executable_processes_is_refused() -> None:
     )
     [problem] = problems_of(FIRE.replace("<bpmndi:BPMNDiagram", second, 1))
     assert "exactly one executable process (found 2)" in problem
+
+
+def test_an_executable_process_without_an_id_is_refused() -> None:
+    xml = FIRE.replace('<bpmn:process id="fire_hazard_rectification" ', "<bpmn:process ", 1)
+    [problem] = problems_of(xml)
+    assert problem == f"test.bpmn:{line_of(xml, '<bpmn:process ')}: the executable process needs an id"
