@@ -3,7 +3,6 @@
 from flask import current_app, g, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
 
 from app.api.blueprint import bp, json_body, text_field
 from app.api.serializers import case_json, case_status_json, case_type_json, task_json, user_json
@@ -15,9 +14,8 @@ from app.cases.service import history_of, open_tasks_of, start_case
 from app.cases.views import get_case_for
 from app.casetypes.registry import latest_version, latest_versions
 from app.clock import utcnow
-from app.errors import ForbiddenError, TooManyAttemptsError, UnauthorizedError, ValidationError
+from app.errors import TooManyAttemptsError, UnauthorizedError, ValidationError
 from app.extensions import db
-from app.org.models import Membership, OrgUnit, User
 from app.org.permissions import can_assign, in_jurisdiction, sees_personal_data
 from app.org.service import unit_by_code, user_by_username
 from app.privacy import masked
@@ -66,22 +64,6 @@ def revoke() -> ResponseReturnValue:
 def me() -> ResponseReturnValue:
     user = signed_in_user()
     return {k: v for k, v in user_json(user).items() if k != "active"}
-
-
-@bp.get("/users")
-def users() -> ResponseReturnValue:
-    user = signed_in_user()
-    admin_paths = [m.org_unit.path for m in user.memberships if m.role == "admin"]
-    if not admin_paths:
-        raise ForbiddenError(_("Only administrators may list users."))
-    stmt = (
-        select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .join(OrgUnit, OrgUnit.id == Membership.org_unit_id)
-        .where(or_(*(OrgUnit.path.startswith(p, autoescape=True) for p in admin_paths)))
-        .order_by(User.username)
-    )
-    return {"items": [user_json(u) for u in db.session.scalars(stmt).unique()]}
 
 
 @bp.get("/case-types")

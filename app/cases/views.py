@@ -26,6 +26,8 @@ PAGE = 50
 
 def get_case_for(user: User, case_id: int) -> Case:
     """Load a case in the user's jurisdiction; outside it, the case does not exist."""
+    if not 0 < case_id < 2**63:  # beyond any database integer
+        raise NotFoundError(_("No such case."))
     case = db.session.scalars(visible_cases(user).where(Case.id == case_id)).first()
     if case is None:
         raise NotFoundError(_("No such case."))

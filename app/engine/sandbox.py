@@ -78,21 +78,51 @@ def _check_node(node: ast.AST) -> None:
         raise UnsafeExpression(f"the number {node.value} is too large")
 
 
+MAX_SEQUENCE = 100_000  # what `"ab" * n` or `[x] * n` may build
+
+
+def _multiply(left: Any, right: Any) -> Any:
+    """`*`, refusing to build a huge string or list: with no loops allowed, this bounds a script's work."""
+    for sequence, times in ((left, right), (right, left)):
+        if isinstance(sequence, (str, list, tuple)) and isinstance(times, int) and len(sequence) * times > MAX_SEQUENCE:
+            raise ValueError(f"result longer than {MAX_SEQUENCE}")
+    return left * right
+
+
+class _GuardMultiplication(ast.NodeTransformer):
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        if isinstance(node.op, ast.Mult):
+            call = ast.Call(func=ast.Name("__multiply__", ast.Load()), args=[node.left, node.right], keywords=[])
+            return ast.copy_location(call, node)
+        return node
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
+        self.generic_visit(node)
+        if isinstance(node.op, ast.Mult) and isinstance(node.target, ast.Name):
+            value = ast.Call(func=ast.Name("__multiply__", ast.Load()),
+                             args=[ast.Name(node.target.id, ast.Load()), node.value], keywords=[])  # fmt: skip
+            return ast.copy_location(ast.Assign(targets=[node.target], value=value), node)
+        return node
+
+
 @lru_cache(maxsize=2048)
 def _compiled(source: str, mode: str) -> Any:
     check_source(source, mode=mode)
-    return compile(source, "<diagram>", mode)
+    tree = ast.fix_missing_locations(_GuardMultiplication().visit(ast.parse(source, mode=mode)))
+    return compile(tree, "<diagram>", mode)
 
 
 class _Scope(dict[str, Any]):
     """Case data as seen by an expression: a field no form has set yet reads as None,
     so `fixed_on_spot == True` works before (or without) anyone answering it."""
 
-    def __missing__(self, name: str) -> None:
-        return None
+    def __missing__(self, name: str) -> Any:
+        return _NO_BUILTINS.get(name) if name == "__multiply__" else None
 
 
-_NO_BUILTINS: dict[str, Any] = {"__builtins__": {}}
+# The only global: the guarded `*` (a name no diagram can write, since names starting with _ are refused).
+_NO_BUILTINS: dict[str, Any] = {"__builtins__": {}, "__multiply__": _multiply}
 
 
 class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]

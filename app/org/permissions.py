@@ -103,8 +103,16 @@ def can_return(user: User, task: Task) -> bool:
 
 def can_edit_calendar(user: User) -> bool:
     """The working calendar is the whole installation's: admins of a top-level unit edit it."""
-    return any(m.role == "admin" and m.org_unit.parent_id is None for m in user.memberships)
+    return is_top_admin(user)
 
 
 def sees_personal_data(user: User) -> bool:
     return any(m.role in PERSONAL_DATA_ROLES for m in user.memberships)
+
+
+def is_admin(user: User) -> bool:
+    return any(m.role == "admin" for m in user.memberships)
+
+
+def is_top_admin(user: User) -> bool:
+    return any(m.role == "admin" and m.org_unit.parent_id is None for m in user.memberships)
