@@ -5,7 +5,7 @@ PYTHON ?= python3
 PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test bench lint install dev-install translations compile-translations clean
+.PHONY: run test bench lint install dev-install translations compile-translations clean browser-deps screenshots
 
 run: install compile-translations
 	$(BIN)/flask db upgrade
@@ -19,7 +19,7 @@ run: install compile-translations
 	$(BIN)/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
 # Lint first: CI fails on any finding before the suite runs.
-test: lint compile-translations
+test: lint compile-translations browser-deps
 	$(BIN)/pytest -q --cov --cov-report=term-missing
 
 # Synthetic county in PostgreSQL, gunicorn, a separate load process; see bench/README.md for the knobs.
@@ -30,6 +30,16 @@ lint: dev-install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# The README's pictures, from the running app (tests/browser/test_screenshots.py).
+screenshots: dev-install compile-translations browser-deps
+	GRIDCASE_SCREENSHOTS=1 $(BIN)/pytest -q -p no:cacheprovider tests/browser/test_screenshots.py
+
+# The browser tests drive Debian's chromium (never a downloaded browser); installed here when missing and root.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; } || \
+		echo "chromium is missing and cannot be installed here: the browser tests will be skipped"
 
 install: $(VENV)/.installed
 dev-install: $(VENV)/.dev-installed

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from flask_babel import gettext as _
+
 from app.casetypes.models import ProcessVersion
 from app.casetypes.registry import deployed_version
 from app.i18n import locale_code, localized
@@ -39,6 +41,12 @@ def data_rows(version: ProcessVersion, data: dict[str, Any], *, reveal: bool = F
     for field, value in data.items():
         if value is None:
             continue
-        shown = options.get(field, {}).get(option_key(value), "" if value is None else str(value))
+        shown = options.get(field, {}).get(option_key(value)) or _shown(value)
         rows.append((titles.get(field, field), shown))
     return rows
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    return str(value)

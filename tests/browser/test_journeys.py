@@ -1,0 +1,124 @@
+"""The main journeys as a person makes them, in a real browser."""
+
+import re
+from typing import Any
+
+from tests.browser.conftest import sign_in, sign_out
+
+PHONE = {"width": 375, "height": 812}
+
+
+def no_horizontal_scroll(page: Any) -> bool:
+    return bool(page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"))
+
+
+def report_fire_hazard(page: Any, address: str) -> str:
+    page.goto("/cases/new?case_type=fire_hazard_rectification")
+    page.fill("#f-address", address)
+    page.select_option("#f-hazard_kind", "electrical")
+    page.check("input[name=severity][value=high]")
+    page.fill("#f-description", "楼道内私拉电线给电动车充电")
+    page.fill("#f-responsible_party", "张三")
+    page.click("button.primary")
+    page.wait_for_url(re.compile(r".*/cases/\d+$"))
+    return str(page.url)
+
+
+def test_a_grid_worker_reports_a_hazard_from_a_phone(page: Any) -> None:
+    page.set_viewport_size(PHONE)
+    sign_in(page, "grid_worker_1")
+    assert no_horizontal_scroll(page)
+    page.goto("/cases/new")
+    page.click("text=消防隐患整改")
+    page.click("button.primary")  # nothing filled in: errors next to the fields, nothing lost
+    assert page.locator("#address-error").is_visible()
+    assert no_horizontal_scroll(page)
+    url = report_fire_hazard(page, "桃源路12号")
+    assert "受理并研判" in page.inner_text("main")
+    assert no_horizontal_scroll(page)
+    heights = page.evaluate("[...document.querySelectorAll('button, select, input:not([type=hidden]):not([type=radio])"
+                            ":not([type=checkbox])')].map(e => e.getBoundingClientRect().height)")  # fmt: skip
+    assert min(heights) >= 44  # touch-sized controls
+    assert url.startswith("http://127.0.0.1")
+
+
+def test_a_dispatcher_claims_completes_and_returns(page: Any) -> None:
+    sign_in(page, "grid_worker_1")
+    report_fire_hazard(page, "桃源路14号")
+    report_fire_hazard(page, "桃源路16号")
+    sign_out(page)
+    sign_in(page, "township_dispatcher_1")
+    rows = page.locator("tr:has-text('桃源路14号') a").first
+    rows.click()
+    with page.expect_navigation():
+        page.click("text=领取")
+    assert "领取人" in page.inner_text("main")
+    page.check("input[name=severity_decision][value=minor]")
+    page.fill("textarea[name=assessment_opinion]", "可现场整改")
+    page.click("button.primary")
+    page.wait_for_url("**/inbox")
+    assert "任务已办结" in page.inner_text("main")
+    page.locator("tr:has-text('桃源路16号') a").first.click()
+    task_url = page.url
+    sign_out(page)
+    sign_in(page, "county_dispatcher")
+    page.goto(task_url)
+    page.select_option("#assign-to", "township_dispatcher_1")
+    with page.expect_navigation():
+        page.locator("form[action$='/assign'] button").first.click()
+    assert "任务已指派给" in page.inner_text("main")
+    sign_out(page)
+    sign_in(page, "township_dispatcher_1")
+    page.goto(task_url)
+    page.fill("#return-reason", "应由西河镇办理")
+    page.locator("form[action$='/return'] button").click()
+    page.wait_for_url("**/inbox")
+    assert "任务已退回" in page.inner_text("main")
+
+
+def test_a_mediator_hands_a_dispute_on_and_the_next_sees_the_record(page: Any) -> None:
+    sign_in(page, "grid_worker_1")
+    page.goto("/cases/new?case_type=dispute_mediation")
+    page.fill("#f-parties", "李四与王五")
+    page.select_option("#f-dispute_kind", "neighbourhood")
+    page.fill("#f-address", "桃源社区3栋")
+    page.fill("#f-claims", "占用公共走廊")
+    page.check("input[name=risk_level][value=low]")
+    page.click("button.primary")
+    page.wait_for_url(re.compile(r".*/cases/\d+$"))
+    sign_out(page)
+    sign_in(page, "peoples_mediator_1")
+    page.locator("table.list a").first.click()
+    page.check("input[name=peoples_result][value=no_agreement]")
+    page.fill("textarea[name=peoples_record]", "王五拒绝让步，调解不成")
+    with page.expect_navigation():
+        page.click("button.primary")
+    sign_out(page)
+    sign_in(page, "admin_mediator_1")
+    page.locator("table.list a").first.click()
+    assert "王五拒绝让步，调解不成" in page.inner_text("main")
+    assert "行政调解" in page.inner_text("h1")
+
+
+def test_the_language_switch_is_remembered(page: Any) -> None:
+    sign_in(page, "grid_worker_2")
+    with page.expect_navigation():
+        page.click("button[value=en]")
+    assert "Inbox" in page.inner_text("header")
+    sign_out(page)
+    sign_in(page, "grid_worker_2")
+    assert "Inbox" in page.inner_text("header")
+    with page.expect_navigation():
+        page.click("button[value=zh_Hans_CN]")
+    assert "待办" in page.inner_text("header")
+
+
+def test_keyboard_users_see_where_they_are(page: Any) -> None:
+    sign_in(page, "grid_worker_3")
+    page.goto("/cases/new?case_type=fire_hazard_rectification")
+    page.keyboard.press("Tab")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
+    labels = page.evaluate("[...document.querySelectorAll('main input:not([type=hidden]), main select, main textarea')]"
+                           ".every(e => e.labels && e.labels.length > 0 || e.closest('fieldset'))")  # fmt: skip
+    assert labels
