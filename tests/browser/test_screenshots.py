@@ -29,4 +29,9 @@ def test_readme_screenshots(page: Any, tmp_path: Path) -> None:
     page.screenshot(path=str(folder / "task-form.png"), full_page=True)
     page.goto(case_url)
     page.screenshot(path=str(folder / "case.png"), full_page=True)
-    assert sorted(p.name for p in folder.glob("*.png")) == ["case.png", "inbox.png", "report-on-a-phone.png", "task-form.png"]
+    assert sorted(p.name for p in folder.glob("*.png")) == [
+        "case.png",
+        "inbox.png",
+        "report-on-a-phone.png",
+        "task-form.png",
+    ]
