@@ -5,6 +5,7 @@ import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_
 from werkzeug.datastructures import MultiDict
 
@@ -14,6 +15,15 @@ from app.audit.service import KINDS, events_query
 from app.extensions import db
 from app.org.models import User
 from app.org.permissions import is_top_admin
+
+KIND_LABELS = {
+    "login": _l("Signed in"), "login_failed": _l("Failed sign-in"), "login_locked": _l("Sign-in refused (locked)"),
+    "logout": _l("Signed out"), "token_issued": _l("API token issued"), "token_revoked": _l("API token revoked"),
+    "role_granted": _l("Role granted"), "role_revoked": _l("Role removed"), "user_created": _l("User created"),
+    "user_deactivated": _l("User deactivated"), "user_activated": _l("User activated"),
+    "password_reset": _l("Password reset"), "unit_created": _l("Unit created"), "unit_changed": _l("Unit changed"),
+    "import": _l("Import"), "export": _l("Export"), "reveal": _l("Personal data revealed"),
+}  # fmt: skip
 
 
 @dataclass(frozen=True)

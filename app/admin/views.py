@@ -4,7 +4,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from app.admin.audit_log import AuditQuery, events_csv, visible_events
+from app.admin.audit_log import KIND_LABELS, AuditQuery, events_csv, visible_events
 from app.admin.forms import ImportForm, UnitForm, UserForm
 from app.admin.importer import import_csv
 from app.admin.org_service import create_unit, move_unit, rename_unit, units_administered
@@ -173,4 +173,4 @@ def audit() -> ResponseReturnValue:
         db.session.commit()
         return Response(events_csv(events), mimetype="text/csv",
                         headers={"Content-Disposition": "attachment; filename=security-log.csv"})  # fmt: skip
-    return render_template("admin/audit.html", events=events, query=query, kinds=KINDS)
+    return render_template("admin/audit.html", events=events, query=query, kinds=KINDS, labels=KIND_LABELS)
