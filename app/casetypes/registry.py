@@ -73,6 +73,12 @@ def compile_file(xml: bytes, filename: str, forms_dir: str) -> Deployed:
     return Deployed(definition, forms)
 
 
+def compile_with_forms(xml: bytes, filename: str, forms: dict[str, dict[str, Any]]) -> Deployed:
+    """Compile one diagram against forms given as parsed JSON (already checked); keep those it uses."""
+    definition = compile_definition(xml, filename, roles=ROLES.keys(), forms=forms.keys())
+    return Deployed(definition, {name: forms[name] for name in sorted(definition.forms())})
+
+
 def content_hash(xml: bytes, forms: dict[str, Any]) -> str:
     digest = hashlib.sha256(xml)
     digest.update(json.dumps(forms, sort_keys=True, ensure_ascii=False).encode("utf-8"))
@@ -83,7 +89,17 @@ def deploy(
     xml: bytes, filename: str, forms_dir: str, *, actor: User | None, now: datetime
 ) -> tuple[ProcessVersion, bool]:
     """Store the diagram as a new version unless its latest version is identical."""
-    deployed = compile_file(xml, filename, forms_dir)
+    return store_version(xml, compile_file(xml, filename, forms_dir), actor=actor, now=now)
+
+
+def deploy_with_forms(
+    xml: bytes, filename: str, forms: dict[str, dict[str, Any]], *, actor: User | None, now: datetime
+) -> tuple[ProcessVersion, bool]:
+    """`deploy` for a diagram whose forms come with it (an upload, or a form edited in the browser)."""
+    return store_version(xml, compile_with_forms(xml, filename, forms), actor=actor, now=now)
+
+
+def store_version(xml: bytes, deployed: Deployed, *, actor: User | None, now: datetime) -> tuple[ProcessVersion, bool]:
     sha = content_hash(xml, deployed.forms)
     key = deployed.definition.key
     latest = latest_version(key)
