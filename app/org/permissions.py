@@ -108,3 +108,8 @@ def can_edit_calendar(user: User) -> bool:
 
 def sees_personal_data(user: User) -> bool:
     return any(m.role in PERSONAL_DATA_ROLES for m in user.memberships)
+
+
+def can_design(user: User) -> bool:
+    """Case types are the installation's: designers and admins deploy and edit them."""
+    return any(m.role in ("designer", "admin") for m in user.memberships)
