@@ -76,6 +76,7 @@ def prepare(s: Settings) -> dict[str, Any]:
     flask(s, "db", "upgrade")
     flask(s, "processes", "sync")
     from app import create_app
+    from app.extensions import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": s.url})
     engine = create_engine(s.url)
@@ -108,6 +109,8 @@ def prepare(s: Settings) -> dict[str, Any]:
         info = {"built_now": built, "build_seconds": round(seconds, 1), "counts": county.counts(conn),
                 "plan": county.sample(conn, clients=s.clients)}  # fmt: skip
     engine.dispose()
+    with app.app_context():
+        db.engine.dispose()  # the app's own pool too: an engine dropped with open connections leaks them
     return info
 
 
