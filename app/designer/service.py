@@ -106,6 +106,10 @@ def deploy_upload(
     filename = Path(filename).name or "diagram.bpmn"
     forms: dict[str, dict[str, Any]] = {}
     problems: list[Problem] = []
+    try:
+        xml.decode("utf-8")  # versions are stored as text
+    except UnicodeDecodeError:
+        problems.append(Problem("the diagram must be encoded in UTF-8", file=filename))
     for name, raw in sorted(uploaded.items()):
         try:
             forms[name] = parse_form_upload(name, raw)

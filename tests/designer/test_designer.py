@@ -96,7 +96,7 @@ def test_a_new_version_deployed_in_the_browser_serves_new_cases_only(client: Fla
 
 XXE = '<?xml version="1.0"?>\n<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<d>&x;</d>'
 BOMB = '<?xml version="1.0"?>\n<!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]>\n<l>&b;</l>'
-REFUSALS = {
+REFUSALS: dict[str, tuple[str | bytes, str, str]] = {
     "syntax": (FIRE[:3000], "fire.bpmn:", "XML syntax error"),
     "role": (FIRE.replace('name="township_dispatcher"', 'name="town_boss"'), "fire.bpmn:", "unknown lane role 'town_boss'"),
     "form": (FIRE.replace("fire_hazard_assessment.schema.json", "nowhere.schema.json"), "fire.bpmn:",
@@ -104,6 +104,7 @@ REFUSALS = {
     "script": (FIRE.replace('outcome = "fixed_on_spot"', "__import__('os').system('id')"), "fire.bpmn:", "rejected"),
     "xxe": (XXE, "fire.bpmn:2", "DOCTYPE and ENTITY declarations are not allowed"),
     "bomb": (BOMB, "fire.bpmn:2", "DOCTYPE and ENTITY declarations are not allowed"),
+    "encoding": (FIRE.replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16"), "fire.bpmn", "UTF-8"),
     "size": (FIRE + "<!--" + "x" * 20_000 + "-->", "fire.bpmn", "larger than"),  # the cap is lowered below
 }  # fmt: skip
 
