@@ -1,5 +1,7 @@
 """The designer's pages: case types and versions, upload and deploy, download, form editor, diff."""
 
+from pathlib import Path
+
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -58,7 +60,13 @@ def case_type(key: str) -> ResponseReturnValue:
     rows = version_rows(key).get(key)
     if not rows:
         raise NotFoundError(_("No such case type."))
-    return render_template("designer/case_type.html", key=key, rows=rows)
+    return render_template("designer/case_type.html", key=key, rows=rows, viewer=_viewer_installed())
+
+
+def _viewer_installed() -> bool:
+    """bpmn-js is fetched from npm by `make run`; without it the page has no diagram view."""
+    static = Path(current_app.static_folder or "")
+    return (static / "vendor" / "bpmn-js" / "bpmn-navigated-viewer.production.min.js").is_file()
 
 
 @bp.get("/<key>/<int:number>.bpmn")

@@ -196,3 +196,19 @@ def test_the_form_editor_previews_validates_and_saves_a_new_version(client: Flas
     )
     assert client.get(saved.location).status_code == 200
     assert client.get(f"/designer/{KEY}/1/forms/nothing.schema.json").status_code == 404
+
+
+@pytest.mark.parametrize("installed", [True, False])
+def test_the_diagram_view_appears_only_with_bpmn_js(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch, installed: bool
+) -> None:
+    monkeypatch.setattr("app.designer.views._viewer_installed", lambda: installed)
+    login(client, "designer")
+    page = client.get(f"/designer/{KEY}").data.decode()
+    assert ('id="bpmn-view"' in page) is installed
+    assert ("/static/designer.js" in page) is installed
+    assert "<script>" not in page  # the CSP allows no inline script
+    assert f"/designer/{KEY}/1.bpmn" in page  # the download works either way
+    script = client.get("/static/designer.js")
+    assert script.status_code == 200 and b"BpmnJS" in script.data
+    script.close()  # a static file is streamed: close it, or the file handle outlives the test
