@@ -212,3 +212,41 @@ def test_the_diagram_view_appears_only_with_bpmn_js(
     script = client.get("/static/designer.js")
     assert script.status_code == 200 and b"BpmnJS" in script.data
     script.close()  # a static file is streamed: close it, or the file handle outlives the test
+
+
+def test_form_files_are_checked_one_by_one(api: Any) -> None:
+    designer = api("designer")
+    forms = {"notes.txt": "{}", "bad.uischema.json": "[1]"}
+    answer = designer.post("/designer/deploy", data=upload(FIRE, forms))
+    fields = answer.json["error"]["fields"]
+    assert answer.status_code == 422
+    assert "must end in .json" in fields["notes.txt"] and "must hold a JSON object" in fields["bad.uischema.json"]
+    data = upload(FIRE)
+    data["forms"] = [(io.BytesIO(b"\xff\xfe{"), "latin.schema.json")]
+    assert "not UTF-8" in designer.post("/designer/deploy", data=data).json["error"]["fields"]["latin.schema.json"]
+
+
+def test_the_form_editor_reports_bad_sample_json_and_unchanged_saves(client: FlaskClient, run: Any) -> None:
+    from app.clock import utcnow
+    from app.designer.service import get_version, save_forms
+    from app.engine import InvalidDiagram
+    from app.errors import NotFoundError
+    from app.org.service import user_by_username
+
+    login(client, "designer")
+    url = f"/designer/{KEY}/1/forms/fire_hazard_assessment.schema.json"
+    schema = (ROOT / "forms" / "fire_hazard_assessment.schema.json").read_text("utf-8")
+    ui = (ROOT / "forms" / "fire_hazard_assessment.uischema.json").read_text("utf-8")
+    checked = client.post(url, data={"schema": schema, "ui_schema": ui, "sample": "{", "action": "validate"})
+    assert 'data-sample-error="data"' in checked.data.decode()
+    before = versions_of()
+    same = client.post(url, data={"schema": schema, "ui_schema": ui, "action": "save"}, follow_redirects=True)
+    assert same.status_code == 200 and versions_of() == before
+
+    def save(changed: dict[str, bytes]) -> Any:
+        return save_forms(get_version(KEY, 1), changed, actor=user_by_username("designer"), now=utcnow())
+
+    with pytest.raises(NotFoundError):
+        run(save, {"other.schema.json": b"{}"})
+    with pytest.raises(InvalidDiagram):
+        run(save, {"fire_hazard_assessment.schema.json": b"[]"})
