@@ -126,7 +126,14 @@ def sync_processes(processes_dir: str, forms_dir: str, *, actor: User | None, no
     report = SyncReport()
     for path in sorted(Path(processes_dir).glob("*.bpmn")):
         try:
-            version, created = deploy(path.read_bytes(), path.name, forms_dir, actor=actor, now=now)
+            xml = path.read_bytes()
+            deployed = compile_file(xml, path.name, forms_dir)
+            synced = _latest_synced(deployed.definition.key)
+            if synced is not None and synced.sha256 == content_hash(xml, deployed.forms):
+                # The file is as it was last synced: a version deployed since from the designer pages stays latest.
+                version, created = latest_version(deployed.definition.key) or synced, False
+            else:
+                version, created = store_version(xml, deployed, actor=actor, now=now)
         except InvalidDiagram as err:
             report.problems.extend(str(p) for p in err.problems)
             continue
@@ -146,6 +153,17 @@ def deployed_version(version: ProcessVersion) -> Deployed:
 
 def latest_version(key: str) -> ProcessVersion | None:
     stmt = select(ProcessVersion).where(ProcessVersion.key == key).order_by(ProcessVersion.version.desc()).limit(1)
+    return db.session.scalars(stmt).first()
+
+
+def _latest_synced(key: str) -> ProcessVersion | None:
+    """The newest version deployed from processes/ (by no one), not from the designer pages."""
+    stmt = (
+        select(ProcessVersion)
+        .where(ProcessVersion.key == key, ProcessVersion.deployed_by_id.is_(None))
+        .order_by(ProcessVersion.version.desc())
+        .limit(1)
+    )
     return db.session.scalars(stmt).first()
 
 

@@ -250,3 +250,19 @@ def test_the_form_editor_reports_bad_sample_json_and_unchanged_saves(client: Fla
         run(save, {"other.schema.json": b"{}"})
     with pytest.raises(InvalidDiagram):
         run(save, {"fire_hazard_assessment.schema.json": b"[]"})
+
+
+def test_a_restart_sync_keeps_a_version_deployed_from_the_browser(app: Any, api: Any, run: Any) -> None:
+    from app.casetypes.registry import latest_version, sync_processes
+    from app.clock import utcnow
+
+    answer = api("designer").post("/designer/deploy", data=upload(FIRE.replace("受理并研判", "受理研判")))
+    assert answer.status_code == 201
+
+    def sync() -> Any:
+        config = app.config
+        return sync_processes(config["GRIDCASE_PROCESSES_DIR"], config["GRIDCASE_FORMS_DIR"], actor=None, now=utcnow())
+
+    report = run(sync)
+    assert KEY in [v.key for v in report.unchanged] and KEY not in [v.key for v in report.deployed]
+    assert run(lambda: latest_version(KEY).version) == answer.json["version"]
