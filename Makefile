@@ -5,9 +5,9 @@ PYTHON ?= python3
 PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test bench lint install dev-install translations compile-translations clean browser-deps screenshots
+.PHONY: run test bench lint install dev-install vendor translations compile-translations clean browser-deps screenshots
 
-run: install compile-translations
+run: install compile-translations vendor
 	$(BIN)/flask db upgrade
 	$(BIN)/flask processes sync
 	$(BIN)/flask calendar load-defaults
@@ -19,7 +19,7 @@ run: install compile-translations
 	$(BIN)/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
 # Lint first: CI fails on any finding before the suite runs.
-test: lint compile-translations browser-deps
+test: lint compile-translations vendor browser-deps
 	$(BIN)/pytest -q --cov --cov-report=term-missing
 
 # Synthetic county in PostgreSQL, gunicorn, a separate load process; see bench/README.md for the knobs.
@@ -53,6 +53,18 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+# bpmn-js (the diagram view on the designer pages) from the npm registry into app/static/vendor/, not committed.
+# Optional: without npm or the registry the designer pages still upload, validate and download.
+VENDOR := app/static/vendor/bpmn-js
+vendor: $(VENDOR)/.installed
+
+$(VENDOR)/.installed: package-lock.json
+	@if command -v npm >/dev/null && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error; then \
+	  mkdir -p $(VENDOR) && \
+	  cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js node_modules/bpmn-js/dist/assets/diagram-js.css \
+	     node_modules/bpmn-js/dist/assets/bpmn-js.css $(VENDOR)/ && touch $@; \
+	else echo "bpmn-js not installed (no npm or no registry): the designer works without the diagram view"; fi
+
 compile-translations: install
 	$(BIN)/pybabel -q compile -d app/translations
 
@@ -62,4 +74,4 @@ translations: install
 	$(BIN)/pybabel -q update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 
 clean:
-	rm -rf $(VENV) instance/gridcase.sqlite* .coverage htmlcov
+	rm -rf $(VENV) instance/gridcase.sqlite* .coverage htmlcov node_modules app/static/vendor

@@ -23,6 +23,7 @@ KIND_LABELS = {
     "user_deactivated": _l("User deactivated"), "user_activated": _l("User activated"),
     "password_reset": _l("Password reset"), "unit_created": _l("Unit created"), "unit_changed": _l("Unit changed"),
     "import": _l("Import"), "export": _l("Export"), "reveal": _l("Personal data revealed"),
+    "deploy": _l("Case type deployed"), "deploy_refused": _l("Deployment refused"),
 }  # fmt: skip
 
 

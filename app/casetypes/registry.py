@@ -73,6 +73,12 @@ def compile_file(xml: bytes, filename: str, forms_dir: str) -> Deployed:
     return Deployed(definition, forms)
 
 
+def compile_with_forms(xml: bytes, filename: str, forms: dict[str, dict[str, Any]]) -> Deployed:
+    """Compile one diagram against forms given as parsed JSON (already checked); keep those it uses."""
+    definition = compile_definition(xml, filename, roles=ROLES.keys(), forms=forms.keys())
+    return Deployed(definition, {name: forms[name] for name in sorted(definition.forms())})
+
+
 def content_hash(xml: bytes, forms: dict[str, Any]) -> str:
     digest = hashlib.sha256(xml)
     digest.update(json.dumps(forms, sort_keys=True, ensure_ascii=False).encode("utf-8"))
@@ -83,7 +89,17 @@ def deploy(
     xml: bytes, filename: str, forms_dir: str, *, actor: User | None, now: datetime
 ) -> tuple[ProcessVersion, bool]:
     """Store the diagram as a new version unless its latest version is identical."""
-    deployed = compile_file(xml, filename, forms_dir)
+    return store_version(xml, compile_file(xml, filename, forms_dir), actor=actor, now=now)
+
+
+def deploy_with_forms(
+    xml: bytes, filename: str, forms: dict[str, dict[str, Any]], *, actor: User | None, now: datetime
+) -> tuple[ProcessVersion, bool]:
+    """`deploy` for a diagram whose forms come with it (an upload, or a form edited in the browser)."""
+    return store_version(xml, compile_with_forms(xml, filename, forms), actor=actor, now=now)
+
+
+def store_version(xml: bytes, deployed: Deployed, *, actor: User | None, now: datetime) -> tuple[ProcessVersion, bool]:
     sha = content_hash(xml, deployed.forms)
     key = deployed.definition.key
     latest = latest_version(key)
@@ -110,7 +126,14 @@ def sync_processes(processes_dir: str, forms_dir: str, *, actor: User | None, no
     report = SyncReport()
     for path in sorted(Path(processes_dir).glob("*.bpmn")):
         try:
-            version, created = deploy(path.read_bytes(), path.name, forms_dir, actor=actor, now=now)
+            xml = path.read_bytes()
+            deployed = compile_file(xml, path.name, forms_dir)
+            synced = _latest_synced(deployed.definition.key)
+            if synced is not None and synced.sha256 == content_hash(xml, deployed.forms):
+                # The file is as it was last synced: a version deployed since from the designer pages stays latest.
+                version, created = latest_version(deployed.definition.key) or synced, False
+            else:
+                version, created = store_version(xml, deployed, actor=actor, now=now)
         except InvalidDiagram as err:
             report.problems.extend(str(p) for p in err.problems)
             continue
@@ -130,6 +153,17 @@ def deployed_version(version: ProcessVersion) -> Deployed:
 
 def latest_version(key: str) -> ProcessVersion | None:
     stmt = select(ProcessVersion).where(ProcessVersion.key == key).order_by(ProcessVersion.version.desc()).limit(1)
+    return db.session.scalars(stmt).first()
+
+
+def _latest_synced(key: str) -> ProcessVersion | None:
+    """The newest version deployed from processes/ (by no one), not from the designer pages."""
+    stmt = (
+        select(ProcessVersion)
+        .where(ProcessVersion.key == key, ProcessVersion.deployed_by_id.is_(None))
+        .order_by(ProcessVersion.version.desc())
+        .limit(1)
+    )
     return db.session.scalars(stmt).first()
 
 

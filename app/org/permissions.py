@@ -116,3 +116,8 @@ def is_admin(user: User) -> bool:
 
 def is_top_admin(user: User) -> bool:
     return any(m.role == "admin" and m.org_unit.parent_id is None for m in user.memberships)
+
+
+def can_design(user: User) -> bool:
+    """Case types are the installation's: designers and admins deploy and edit them."""
+    return any(m.role in ("designer", "admin") for m in user.memberships)

@@ -1,0 +1,1 @@
+"""Process designer: case type versions, upload and deploy, form editor, version diff."""
