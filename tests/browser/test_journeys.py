@@ -122,3 +122,24 @@ def test_keyboard_users_see_where_they_are(page: Any) -> None:
     labels = page.evaluate("[...document.querySelectorAll('main input:not([type=hidden]), main select, main textarea')]"
                            ".every(e => e.labels && e.labels.length > 0 || e.closest('fieldset'))")  # fmt: skip
     assert labels
+
+
+def test_a_designer_deploys_a_new_version_and_a_bad_one_is_refused(page: Any, tmp_path: Any) -> None:
+    from tests.conftest import ROOT
+
+    fire = (ROOT / "processes" / "fire_hazard_rectification.bpmn").read_text("utf-8")
+    good = tmp_path / "fire_hazard_rectification.bpmn"
+    good.write_text(fire.replace("受理并研判", "受理与研判"), "utf-8")
+    bad = tmp_path / "broken.bpmn"
+    bad.write_text(fire.replace('name="fire_safety_inspector"', 'name="fire_brigade"'), "utf-8")
+    sign_in(page, "designer")
+    page.goto("/designer")
+    page.set_input_files("#bpmn", str(bad))
+    with page.expect_navigation():
+        page.click("button.primary")
+    assert "unknown lane role 'fire_brigade'" in page.inner_text("main")
+    page.set_input_files("#bpmn", str(good))
+    with page.expect_navigation():
+        page.click("button.primary")
+    assert "fire_hazard_rectification" in page.url
+    assert "已部署 fire_hazard_rectification 第 2 版。" in page.inner_text("main")
