@@ -47,7 +47,7 @@ def init_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app.api import deadline_views, views  # noqa: F401 - their routes register on the API blueprint
+    from app.api import deadline_views, stats_views, views  # noqa: F401 - their routes register on the API blueprint
     from app.api.blueprint import bp as api_bp
     from app.auth.views import bp as auth_bp
     from app.calendars.views import bp as calendars_bp
