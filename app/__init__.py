@@ -52,10 +52,11 @@ def register_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.calendars.views import bp as calendars_bp
     from app.cases.views import bp as cases_bp
+    from app.dashboard.views import bp as dashboard_bp
     from app.notifications.views import bp as notifications_bp
     from app.tasks.views import bp as tasks_bp
 
-    for blueprint in (auth_bp, cases_bp, tasks_bp, calendars_bp, notifications_bp, api_bp):
+    for blueprint in (auth_bp, cases_bp, tasks_bp, dashboard_bp, calendars_bp, notifications_bp, api_bp):
         app.register_blueprint(blueprint)
 
 

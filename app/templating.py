@@ -11,7 +11,7 @@ from app.casetypes.names import case_type_name, data_rows, task_name
 from app.clock import utcnow
 from app.i18n import SUPPORTED_LOCALES, locale_code
 from app.notifications.service import unread_count
-from app.org.permissions import can_edit_calendar
+from app.org.permissions import can_edit_calendar, can_view_dashboard
 from app.org.roles import role_label
 from app.tasks.service import task_state
 
@@ -36,4 +36,5 @@ def init_templating(app: Flask) -> None:
     def navigation() -> dict[str, Any]:
         if not current_user or not current_user.is_authenticated:
             return {"nav": {}}
-        return {"nav": {"unread": unread_count(current_user), "calendar": can_edit_calendar(current_user)}}
+        return {"nav": {"unread": unread_count(current_user), "calendar": can_edit_calendar(current_user),
+                        "dashboard": can_view_dashboard(current_user)}}  # fmt: skip

@@ -135,10 +135,14 @@ def _event_counts(g: _Grouping, start: datetime, end: datetime, now: datetime) -
     }
 
 
-def _collect(g: _Grouping, start: datetime, end: datetime, now: datetime) -> dict[Any, Counts]:
+def _collect(
+    g: _Grouping, start: datetime, end: datetime, now: datetime, only: tuple[str, ...] = METRICS
+) -> dict[Any, Counts]:
     found: dict[Any, Counts] = defaultdict(Counts)
     statements = {**_case_counts(g, start, end), **_event_counts(g, start, end, now)}
     for name, stmt in statements.items():
+        if name not in only:
+            continue
         for row in db.session.execute(stmt):
             key = row[0] if g.key is not None else None
             setattr(found[key], name, int(row[-1]))
@@ -161,3 +165,22 @@ def unit_report(unit: OrgUnit, start: datetime, end: datetime, *, now: datetime)
     children = [(child, by_child.get(child.id, Counts())) for child in children_of(unit)]
     return Report(unit=unit, start=start, end=end, total=counts_for(unit, start, end, now=now),
                   by_case_type=dict(sorted(by_type.items())), by_child_unit=children)  # fmt: skip
+
+
+TREND_METRICS = ("received", "closed", "closed_on_time", "visits", "satisfied")
+
+
+def trend(unit: OrgUnit, spans: list[tuple[datetime, datetime]], *, now: datetime) -> list[Counts]:
+    """The subtree's main numbers for each [start, end) span (a handful of small aggregates per span)."""
+    return [_collect(_Grouping(unit), start, end, now, TREND_METRICS).get(None, Counts()) for start, end in spans]
+
+
+def league(rows: list[tuple[OrgUnit, Counts]]) -> list[tuple[OrgUnit, Counts]]:
+    """Child units best first: closure rate, then on-time rate, then satisfaction rate; units without cases last."""
+
+    def order(row: tuple[OrgUnit, Counts]) -> tuple[Any, ...]:
+        rates = row[1].rates()
+        keys = ("closure_rate", "on_time_rate", "satisfaction_rate")
+        return (row[1].received == 0, *(-(rates[k] or 0.0) for k in keys), row[0].code)
+
+    return sorted(rows, key=order)

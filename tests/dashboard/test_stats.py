@@ -4,18 +4,10 @@ from typing import Any
 
 import pytest
 
-from tests.dashboard import dataset
-
 TOWNSHIP_1, TOWNSHIP_2, COUNTY = "360123001000", "360123101000", "360123000000"
 TAOYUAN, LIUWAN = "360123001001", "360123001002"
 ZERO = {"received": 0, "accepted": 0, "accepted_closed": 0, "closed": 0, "closed_on_time": 0, "overdue_open": 0,
         "returned": 0, "visits": 0, "satisfied": 0, "dissatisfied": 0}  # fmt: skip
-
-
-@pytest.fixture
-def cases(run: Any) -> dict[str, int]:
-    result: dict[str, int] = run(dataset.build)
-    return result
 
 
 def stats(api: Any, username: str, **params: str) -> Any:
