@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from app.audit.service import record
 from app.auth.guards import login_required, signed_in_user
 from app.clock import utcnow
+from app.dashboard.assessment import ITEMS, load_scheme, township_ranking, townships_under
 from app.dashboard.exports import as_csv, as_xlsx, report_rows, type_name
 from app.dashboard.params import StatsQuery, stats_query
 from app.dashboard.periods import previous_periods
@@ -68,3 +69,15 @@ def export(fmt: str) -> ResponseReturnValue:
     db.session.commit()
     name = f"gridcase-stats-{query.unit.code}-{query.period.first}-{query.period.last}.{fmt}"
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/dashboard/assessment")
+@login_required
+def assessment() -> ResponseReturnValue:
+    """Monthly (or any period's) top grid workers of each township in the chosen unit's subtree."""
+    user, now = signed_in_user(), utcnow()
+    query = stats_query(user, request.args, now=now, tz=_tz())
+    scheme = load_scheme()
+    rankings = [(t, township_ranking(t, query.start, query.end, scheme)) for t in townships_under(query.unit)]
+    return render_template("dashboard/assessment.html", query=query, rankings=rankings, scheme=scheme, items=ITEMS,
+                           args=period_args(query))  # fmt: skip
