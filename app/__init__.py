@@ -48,16 +48,28 @@ def init_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
-    from app.api import admin_views, deadline_views, designer_views, views  # noqa: F401 - their routes register on the API blueprint
+    from app.api import admin_views, deadline_views, designer_views, stats_views, views  # noqa: F401 - their routes register on the API blueprint
     from app.api.blueprint import bp as api_bp
     from app.auth.views import bp as auth_bp
     from app.calendars.views import bp as calendars_bp
     from app.cases.views import bp as cases_bp
+    from app.dashboard.views import bp as dashboard_bp
     from app.designer.views import bp as designer_bp
     from app.notifications.views import bp as notifications_bp
     from app.tasks.views import bp as tasks_bp
 
-    for blueprint in (auth_bp, cases_bp, tasks_bp, calendars_bp, notifications_bp, admin_bp, designer_bp, api_bp):
+    blueprints = (
+        auth_bp,
+        cases_bp,
+        tasks_bp,
+        dashboard_bp,
+        calendars_bp,
+        notifications_bp,
+        admin_bp,
+        designer_bp,
+        api_bp,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
 

@@ -11,7 +11,7 @@ from app.casetypes.names import case_type_name, data_rows, task_name
 from app.clock import utcnow
 from app.i18n import SUPPORTED_LOCALES, locale_code
 from app.notifications.service import unread_count
-from app.org.permissions import can_design, can_edit_calendar, is_admin
+from app.org.permissions import can_design, can_edit_calendar, can_view_dashboard, is_admin
 from app.org.roles import role_label
 from app.tasks.service import task_state
 
@@ -43,5 +43,6 @@ def init_templating(app: Flask) -> None:
                 "calendar": can_edit_calendar(user),
                 "admin": is_admin(user),
                 "designer": can_design(user),
+                "dashboard": can_view_dashboard(user),
             }
         }

@@ -1,11 +1,14 @@
 """Case pages: list, report a new case, case detail with history."""
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from app.audit.service import record
 from app.auth.guards import login_required, signed_in_user
+from app.cases.filters import filter_cases
 from app.cases.models import Case, CaseStatus
 from app.cases.service import history_of, open_tasks_of, start_case, startable_units, startable_versions
 from app.casetypes.registry import deployed_version, latest_version
@@ -40,12 +43,14 @@ def index() -> ResponseReturnValue:
     user = signed_in_user()
     status = request.args.get("status", "open")
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    stmt = visible_cases(user)
+    tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    stmt, filters = filter_cases(visible_cases(user), request.args, now=utcnow(), tz=tz)
     if status in {s.value for s in CaseStatus}:
         stmt = stmt.where(Case.status == CaseStatus(status))
     stmt = stmt.order_by(Case.opened_at.desc(), Case.id.desc()).offset((page - 1) * PAGE).limit(PAGE + 1)
     rows = list(db.session.scalars(stmt))
-    return render_template("cases/list.html", cases=rows[:PAGE], status=status, page=page, more=len(rows) > PAGE)
+    return render_template("cases/list.html", cases=rows[:PAGE], status=status, page=page, more=len(rows) > PAGE,
+                           filters=filters)  # fmt: skip
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])

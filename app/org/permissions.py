@@ -4,7 +4,7 @@ from sqlalchemy import Select, or_, select
 
 from app.cases.models import Case
 from app.org.models import OrgUnit, User
-from app.org.roles import PERSONAL_DATA_ROLES, SUPERVISOR_ROLES
+from app.org.roles import DASHBOARD_ROLES, PERSONAL_DATA_ROLES, SUPERVISOR_ROLES
 from app.tasks.models import Task, TaskStatus
 
 
@@ -121,3 +121,17 @@ def is_top_admin(user: User) -> bool:
 def can_design(user: User) -> bool:
     """Case types are the installation's: designers and admins deploy and edit them."""
     return any(m.role in ("designer", "admin") for m in user.memberships)
+
+
+def dashboard_units(user: User) -> list[OrgUnit]:
+    """The units where `user` holds a dashboard role, widest first; their subtrees are what the dashboard shows."""
+    units = {m.org_unit.id: m.org_unit for m in user.memberships if m.role in DASHBOARD_ROLES}
+    return sorted(units.values(), key=lambda u: (len(u.ancestor_ids()), u.code))
+
+
+def can_view_dashboard(user: User) -> bool:
+    return bool(dashboard_units(user))
+
+
+def dashboard_covers(user: User, unit: OrgUnit) -> bool:
+    return any(unit.path.startswith(home.path) for home in dashboard_units(user))

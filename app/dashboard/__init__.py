@@ -1,0 +1,1 @@
+"""Command-centre statistics: rates by jurisdiction and period, dashboard page, exports."""

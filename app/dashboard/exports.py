@@ -1,0 +1,70 @@
+"""The statistics as a table: rows for CSV and XLSX downloads."""
+
+import csv
+import io
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook
+
+from app.casetypes.names import case_type_name
+from app.casetypes.registry import latest_version
+from app.dashboard.service import Counts, Report
+
+COLUMNS = (
+    ("received", _l("Received")),
+    ("accepted", _l("Accepted")),
+    ("accepted_closed", _l("Accepted and closed")),
+    ("closed", _l("Closed")),
+    ("closed_on_time", _l("Closed on time")),
+    ("overdue_open", _l("Overdue now")),
+    ("returned", _l("Returned")),
+    ("visits", _l("Return visits")),
+    ("satisfied", _l("Satisfied")),
+    ("dissatisfied", _l("Dissatisfied")),
+    ("acceptance_rate", _l("Acceptance rate")),
+    ("closure_rate", _l("Closure rate")),
+    ("on_time_rate", _l("On-time rate")),
+    ("satisfaction_rate", _l("Satisfaction rate")),
+)
+
+
+def type_name(key: str) -> str:
+    version = latest_version(key)
+    return case_type_name(version) if version is not None else key
+
+
+def report_rows(report: Report, *, first: date, last: date) -> list[list[Any]]:
+    """A header, the subtree's total, then one row per child unit and per case type."""
+
+    def row(section: str, code: str, name: str, counts: Counts) -> list[Any]:
+        values = counts.as_dict()
+        return [section, code, name, first.isoformat(), last.isoformat(), *(values[key] for key, _label in COLUMNS)]
+
+    header = [_("Section"), _("Code"), _("Name"), _("From"), _("To"), *(str(label) for _key, label in COLUMNS)]
+    rows = [header, row(_("Total"), report.unit.code, report.unit.name, report.total)]
+    rows += [row(_("Unit"), unit.code, unit.name, counts) for unit, counts in report.by_child_unit]
+    rows += [row(_("Case type"), key, type_name(key), counts) for key, counts in report.by_case_type.items()]
+    return rows
+
+
+def as_csv(rows: list[list[Any]]) -> str:
+    out = io.StringIO()
+    out.write("\ufeff")  # a byte-order mark, so that spreadsheet programs read the Chinese names as UTF-8
+    writer = csv.writer(out)
+    for values in rows:
+        writer.writerow(["" if v is None else v for v in values])
+    return out.getvalue()
+
+
+def as_xlsx(rows: list[list[Any]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "statistics"
+    for values in rows:
+        sheet.append(values)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

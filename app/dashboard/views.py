@@ -1,0 +1,83 @@
+"""The command-centre dashboard page and its exports."""
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, current_app, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from app.audit.service import record
+from app.auth.guards import login_required, signed_in_user
+from app.clock import utcnow
+from app.dashboard.assessment import ITEMS, load_scheme, township_ranking, townships_under
+from app.dashboard.exports import as_csv, as_xlsx, report_rows, type_name
+from app.dashboard.params import StatsQuery, stats_query
+from app.dashboard.periods import previous_periods
+from app.dashboard.service import league, trend, unit_report
+from app.errors import NotFoundError
+from app.extensions import db
+from app.org.permissions import dashboard_covers
+
+bp = Blueprint("dashboard", __name__)
+TREND_LENGTH = 12
+EXPORTS = {
+    "csv": (as_csv, "text/csv; charset=utf-8"),
+    "xlsx": (as_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+
+
+def _tz() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def period_args(query: StatsQuery) -> dict[str, str]:
+    """Query-string values that ask for the same period again (for drill-down and export links)."""
+    if query.kind == "custom":
+        return {"period": "custom", "from": query.period.first.isoformat(), "to": query.period.last.isoformat()}
+    return {"period": query.kind, "date": query.period.first.isoformat()}
+
+
+@bp.get("/dashboard")
+@login_required
+def index() -> ResponseReturnValue:
+    user, now, tz = signed_in_user(), utcnow(), _tz()
+    query = stats_query(user, request.args, now=now, tz=tz)
+    report = unit_report(query.unit, query.start, query.end, now=now)
+    periods = previous_periods("month" if query.kind == "custom" else query.kind, query.period.last, TREND_LENGTH)
+    counts = trend(query.unit, [p.instants(tz) for p in periods], now=now)
+    parent = query.unit.parent
+    up = parent if parent is not None and dashboard_covers(user, parent) else None
+    peak = max([c.received for c in counts] + [c.closed for c in counts] + [1])
+    return render_template("dashboard/index.html", query=query, report=report, league=league(report.by_child_unit),
+                           trend=list(zip(periods, counts, strict=True)), peak=peak, up=up,
+                           args=period_args(query), type_names={k: type_name(k) for k in report.by_case_type})  # fmt: skip
+
+
+@bp.get("/dashboard/export.<fmt>")
+@login_required
+def export(fmt: str) -> ResponseReturnValue:
+    user, now = signed_in_user(), utcnow()
+    query = stats_query(user, request.args, now=now, tz=_tz())
+    render, mimetype = EXPORTS.get(fmt, (None, ""))
+    if render is None:
+        raise NotFoundError(_("No such export format."))
+    report = unit_report(query.unit, query.start, query.end, now=now)
+    body: Any = render(report_rows(report, first=query.period.first, last=query.period.last))
+    record("export", now=now, user=user, ip=request.remote_addr or "", what="statistics", format=fmt,
+           org_unit=query.unit.code, first=query.period.first.isoformat(), last=query.period.last.isoformat())  # fmt: skip
+    db.session.commit()
+    name = f"gridcase-stats-{query.unit.code}-{query.period.first}-{query.period.last}.{fmt}"
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/dashboard/assessment")
+@login_required
+def assessment() -> ResponseReturnValue:
+    """Monthly (or any period's) top grid workers of each township in the chosen unit's subtree."""
+    user, now = signed_in_user(), utcnow()
+    query = stats_query(user, request.args, now=now, tz=_tz())
+    scheme = load_scheme()
+    rankings = [(t, township_ranking(t, query.start, query.end, scheme)) for t in townships_under(query.unit)]
+    return render_template("dashboard/assessment.html", query=query, rankings=rankings, scheme=scheme, items=ITEMS,
+                           args=period_args(query))  # fmt: skip
