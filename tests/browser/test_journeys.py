@@ -143,3 +143,16 @@ def test_a_designer_deploys_a_new_version_and_a_bad_one_is_refused(page: Any, tm
         page.click("button.primary")
     assert "fire_hazard_rectification" in page.url
     assert "已部署 fire_hazard_rectification 第 2 版。" in page.inner_text("main")
+
+
+def test_a_leader_opens_the_dashboard_and_drills_down(page: Any) -> None:
+    sign_in(page, "leader")
+    page.click("header >> text=指挥中心")
+    assert "青山县" in page.inner_text("main")
+    with page.expect_navigation():
+        page.click("main table >> text=东城街道")
+    assert "org_unit=360123001000" in page.url
+    assert "东城街道" in page.inner_text("main")
+    with page.expect_navigation():
+        page.click("main table >> text=桃源社区")
+    assert "org_unit=360123001001" in page.url

@@ -29,9 +29,13 @@ def test_readme_screenshots(page: Any, tmp_path: Path) -> None:
     page.screenshot(path=str(folder / "task-form.png"), full_page=True)
     page.goto(case_url)
     page.screenshot(path=str(folder / "case.png"), full_page=True)
-    assert sorted(p.name for p in folder.glob("*.png")) == [
-        "case.png",
-        "inbox.png",
-        "report-on-a-phone.png",
-        "task-form.png",
-    ]
+    sign_out(page)
+    sign_in(page, "leader")
+    page.goto("/dashboard")
+    page.screenshot(path=str(folder / "dashboard.png"), full_page=True)
+    sign_out(page)
+    sign_in(page, "designer")
+    page.goto("/designer/fire_hazard_rectification")
+    page.screenshot(path=str(folder / "designer.png"), full_page=True)
+    names = ["case.png", "dashboard.png", "designer.png", "inbox.png", "report-on-a-phone.png", "task-form.png"]
+    assert sorted(p.name for p in folder.glob("*.png")) == names
