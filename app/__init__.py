@@ -47,15 +47,16 @@ def init_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app.api import deadline_views, views  # noqa: F401 - their routes register on the API blueprint
+    from app.api import deadline_views, register_views, views  # noqa: F401 - their routes register on the API blueprint
     from app.api.blueprint import bp as api_bp
     from app.auth.views import bp as auth_bp
     from app.calendars.views import bp as calendars_bp
     from app.cases.views import bp as cases_bp
     from app.notifications.views import bp as notifications_bp
+    from app.registers.views import bp as registers_bp
     from app.tasks.views import bp as tasks_bp
 
-    for blueprint in (auth_bp, cases_bp, tasks_bp, calendars_bp, notifications_bp, api_bp):
+    for blueprint in (auth_bp, cases_bp, tasks_bp, calendars_bp, notifications_bp, registers_bp, api_bp):
         app.register_blueprint(blueprint)
 
 

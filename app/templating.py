@@ -11,13 +11,24 @@ from app.casetypes.names import case_type_name, data_rows, task_name
 from app.clock import utcnow
 from app.i18n import SUPPORTED_LOCALES, locale_code
 from app.notifications.service import unread_count
-from app.org.permissions import can_edit_calendar
+from app.org.permissions import can_edit_calendar, sees_registers
 from app.org.roles import role_label
+from app.privacy import mask_value
+from app.registers.labels import ENTITY_KINDS, RISK_LEVELS, SPECIAL_GROUPS
 from app.tasks.service import task_state
 
 
 def _when(value: datetime | None) -> str:
     return format_datetime(value, "yyyy-MM-dd HH:mm") if value else ""
+
+
+def _personal(kind: str, value: str, reveal: bool) -> str:
+    return value if reveal else str(mask_value(kind, value))
+
+
+def _changed_fields(change: Any) -> list[str]:
+    before, after = change.before or {}, change.after or {}
+    return sorted(k for k in after if before.get(k) != after[k])
 
 
 def init_templating(app: Flask) -> None:
@@ -30,10 +41,16 @@ def init_templating(app: Flask) -> None:
         task_state=lambda task: task_state(task, utcnow()),
         supported_locales=SUPPORTED_LOCALES,
         locale_code=locale_code,
+        personal=_personal,
+        changed_fields=_changed_fields,
+        entity_kinds=ENTITY_KINDS,
+        risk_levels=RISK_LEVELS,
+        special_groups=SPECIAL_GROUPS,
     )
 
     @app.context_processor
     def navigation() -> dict[str, Any]:
         if not current_user or not current_user.is_authenticated:
             return {"nav": {}}
-        return {"nav": {"unread": unread_count(current_user), "calendar": can_edit_calendar(current_user)}}
+        return {"nav": {"unread": unread_count(current_user), "calendar": can_edit_calendar(current_user),
+                        "registers": sees_registers(current_user)}}  # fmt: skip

@@ -35,3 +35,6 @@ def role_label(code: str) -> str:
 # Roles whose work needs citizens' phone and ID numbers in full (calling back, mediating);
 # everyone else sees them masked and may reveal them, which is logged.
 PERSONAL_DATA_ROLES = frozenset({"hotline_operator", "peoples_mediator", "admin_mediator", "judicial_mediator"})
+
+# Roles that keep the grid base data (people and market entities) of their area.
+REGISTER_WRITER_ROLES = frozenset({"grid_worker", "village_staff", "admin"})
