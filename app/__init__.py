@@ -53,6 +53,7 @@ def register_blueprints(app: Flask) -> None:
     from app.calendars.views import bp as calendars_bp
     from app.cases.views import bp as cases_bp
     from app.notifications.views import bp as notifications_bp
+    from app.registers import visit_views  # noqa: F401 - its routes register on the registers blueprint
     from app.registers.views import bp as registers_bp
     from app.tasks.views import bp as tasks_bp
 

@@ -11,7 +11,7 @@ from app.casetypes.names import case_type_name, data_rows, task_name
 from app.clock import utcnow
 from app.i18n import SUPPORTED_LOCALES, locale_code
 from app.notifications.service import unread_count
-from app.org.permissions import can_edit_calendar, sees_registers
+from app.org.permissions import can_edit_calendar, keeps_registers, sees_registers
 from app.org.roles import role_label
 from app.privacy import mask_value
 from app.registers.labels import ENTITY_KINDS, RISK_LEVELS, SPECIAL_GROUPS
@@ -53,4 +53,4 @@ def init_templating(app: Flask) -> None:
         if not current_user or not current_user.is_authenticated:
             return {"nav": {}}
         return {"nav": {"unread": unread_count(current_user), "calendar": can_edit_calendar(current_user),
-                        "registers": sees_registers(current_user)}}  # fmt: skip
+                        "registers": sees_registers(current_user), "visits": keeps_registers(current_user)}}  # fmt: skip

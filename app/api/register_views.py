@@ -1,6 +1,7 @@
 """/api/v1/registers: market entities and residents, the twins of the register pages."""
 
 import enum
+from datetime import date
 from typing import Any
 
 from flask import request
@@ -11,13 +12,15 @@ from app.api.blueprint import bp, json_body, text_field
 from app.audit.service import record
 from app.auth.guards import require, signed_in_user
 from app.clock import utcnow
-from app.errors import NotFoundError
+from app.errors import NotFoundError, ValidationError
 from app.extensions import db
 from app.org.models import OrgUnit, User
 from app.org.permissions import can_write_register, in_jurisdiction, sees_personal_data
 from app.org.service import unit_by_code
 from app.privacy import mask_value
-from app.registers.kinds import RegisterKind, register_kind
+from app.registers.kinds import RESIDENTS, RegisterKind, register_kind
+from app.registers.models import Visit
+from app.registers.visits import due_visits, log_visit, visits_of
 
 KIND = "<any(entities, residents):slug>"
 PAGE_SIZE = 50
@@ -92,3 +95,46 @@ def update_register_record(slug: str, record_id: int) -> ResponseReturnValue:
     row = kind.save(row, unit, body, actor=user, now=utcnow())
     db.session.commit()
     return register_json(kind, row, reveal=True)
+
+
+def visit_json(visit: Visit) -> dict[str, Any]:
+    return {"id": visit.id, "visited_on": visit.visited_on.isoformat(), "note": visit.note,
+            "visitor": visit.visitor.username if visit.visitor else None, "logged_at": visit.logged_at.isoformat()}  # fmt: skip
+
+
+@bp.post(f"/registers/{KIND}/<int:record_id>/visits")
+def add_visit(slug: str, record_id: int) -> ResponseReturnValue:
+    """{visited_on?: "YYYY-MM-DD" (today), note?} → 201 and the visit."""
+    kind, user = register_kind(slug), signed_in_user()
+    row = kind.get_for(user, record_id)
+    require(can_write_register(user, row.org_unit))
+    body = json_body()
+    visit = log_visit(row, _date_field(body, "visited_on"), str(body.get("note") or ""), actor=user, now=utcnow())
+    db.session.commit()
+    return visit_json(visit), 201
+
+
+@bp.get(f"/registers/{KIND}/<int:record_id>/visits")
+def list_visits(slug: str, record_id: int) -> ResponseReturnValue:
+    kind, user = register_kind(slug), signed_in_user()
+    return {"items": [visit_json(v) for v in visits_of(kind.get_for(user, record_id))]}
+
+
+@bp.get("/registers/visits/due")
+def list_due_visits() -> ResponseReturnValue:
+    """Special-group residents of my grids whose visit is due (or due within a week)."""
+    user = signed_in_user()
+    reveal = sees_personal_data(user)
+    return {"items": [{"resident": register_json(RESIDENTS, d.resident, reveal=reveal), "due_on": d.due_on.isoformat(),
+                       "last_visit": d.last_visit.isoformat() if d.last_visit else None, "overdue": d.overdue}
+                      for d in due_visits(user, now=utcnow())]}  # fmt: skip
+
+
+def _date_field(body: dict[str, Any], name: str) -> date | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else date.fromisoformat("")
+    except ValueError:
+        raise ValidationError(_("Some fields need your attention."), {name: _("Must be a date, YYYY-MM-DD.")}) from None

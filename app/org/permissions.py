@@ -144,3 +144,8 @@ def writable_grids(user: User) -> Select[tuple[OrgUnit]]:
 def sees_registers(user: User) -> bool:
     """Anyone who works in a unit sees the base data of its subtree."""
     return bool(user.memberships)
+
+
+def keeps_registers(user: User) -> bool:
+    """Holds a role that creates register records and visits (somewhere)."""
+    return any(m.role in REGISTER_WRITER_ROLES for m in user.memberships)

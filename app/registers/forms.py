@@ -3,9 +3,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; the stubs lag
-from wtforms.validators import Optional
+from wtforms.validators import Length, Optional
 
 from app.registers.labels import ENTITY_KINDS, RISK_LEVELS, SPECIAL_GROUPS
 
@@ -42,3 +42,8 @@ class ImportForm(FlaskForm):  # type: ignore[misc]
                                                  SelectChoice("entities", _l("Market entities"))])  # fmt: skip
     file = FileField(_l("CSV file (UTF-8)"), validators=[FileRequired()])
     dry_run = BooleanField(_l("Dry run: check only, import nothing"), default=True)
+
+
+class VisitForm(FlaskForm):  # type: ignore[misc]
+    visited_on = DateField(_l("Visited on"), validators=[Optional()])
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)])

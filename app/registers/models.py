@@ -1,14 +1,14 @@
 """The registers: market entities, residents, and the append-only log of their changes."""
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import Base
-from app.org.models import OrgUnit
+from app.org.models import OrgUnit, User
 
 
 class EntityKind(enum.Enum):
@@ -90,3 +90,19 @@ class RegisterChange(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class Visit(Base):
+    """A grid worker's visit to a resident (special groups) or a market entity."""
+
+    __tablename__ = "register_visit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id", ondelete="CASCADE"), index=True)
+    entity_id: Mapped[int | None] = mapped_column(ForeignKey("market_entity.id", ondelete="CASCADE"), index=True)
+    visited_on: Mapped[date]
+    note: Mapped[str] = mapped_column(String(2000), default="")
+    visitor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    logged_at: Mapped[datetime]
+
+    visitor: Mapped[User | None] = relationship(lazy="joined")

@@ -13,10 +13,11 @@ from app.errors import ValidationError
 from app.extensions import db
 from app.org.models import OrgUnit, User
 from app.org.permissions import can_write_register, sees_personal_data, writable_grids
-from app.registers.forms import ImportForm
+from app.registers.forms import ImportForm, VisitForm
 from app.registers.importing import columns_of, import_csv
 from app.registers.kinds import RegisterKind, register_kind
 from app.registers.service import changes_of, snapshot
+from app.registers.visits import visits_of
 
 bp = Blueprint("registers", __name__, url_prefix="/registers")
 PAGE = 50
@@ -39,7 +40,7 @@ def index(slug: str) -> ResponseReturnValue:
 @login_required
 def detail(slug: str, record_id: int) -> ResponseReturnValue:
     kind, user = register_kind(slug), signed_in_user()
-    return _detail(kind, user, kind.get_for(user, record_id), reveal=sees_personal_data(user))
+    return detail_page(kind, user, kind.get_for(user, record_id), reveal=sees_personal_data(user))
 
 
 @bp.post(f"/{KIND}/<int:record_id>/reveal")
@@ -50,12 +51,14 @@ def reveal(slug: str, record_id: int) -> ResponseReturnValue:
     row = kind.get_for(user, record_id)
     record("reveal", now=utcnow(), user=user, ip=request.remote_addr or "", register=slug, record_id=row.id)
     db.session.commit()
-    return _detail(kind, user, row, reveal=True)
+    return detail_page(kind, user, row, reveal=True)
 
 
-def _detail(kind: RegisterKind, user: User, row: Any, *, reveal: bool) -> ResponseReturnValue:
+def detail_page(kind: RegisterKind, user: User, row: Any, *, reveal: bool, visit_form: Any = None) -> str:
+    can_edit = can_write_register(user, row.org_unit)
     return render_template(f"registers/{kind.slug}_detail.html", kind=kind, row=row, reveal=reveal,
-                           changes=changes_of(row), can_edit=can_write_register(user, row.org_unit))  # fmt: skip
+                           changes=changes_of(row), can_edit=can_edit, visits=visits_of(row),
+                           visit_form=visit_form or (VisitForm() if can_edit else None))  # fmt: skip
 
 
 @bp.route(f"/{KIND}/new", methods=["GET", "POST"])
