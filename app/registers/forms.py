@@ -40,7 +40,7 @@ class ResidentForm(FlaskForm):  # type: ignore[misc]
 class ImportForm(FlaskForm):  # type: ignore[misc]
     kind = SelectField(_l("Register"), choices=[SelectChoice("residents", _l("Residents")),
                                                  SelectChoice("entities", _l("Market entities"))])  # fmt: skip
-    file = FileField(_l("CSV file (UTF-8)"), validators=[FileRequired()])
+    file = FileField(_l("CSV (UTF-8) or XLSX file"), validators=[FileRequired()])
     dry_run = BooleanField(_l("Dry run: check only, import nothing"), default=True)
 
 

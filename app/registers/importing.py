@@ -1,12 +1,15 @@
-"""Bulk import from CSV: every line checked first; one bad line and nothing is imported."""
+"""Bulk import from CSV or XLSX: every line checked first; one bad line and nothing is imported."""
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import select
 
 from app.audit.service import record
@@ -45,8 +48,8 @@ def columns_of(kind: RegisterKind) -> tuple[str, ...]:
     return ("grid", *kind.fields)
 
 
-def import_csv(kind: RegisterKind, data: bytes, *, actor: User, now: datetime, dry_run: bool) -> ImportResult:
-    """Check every line of `data`; unless dry_run and if all are good, create one record per line."""
+def import_records(kind: RegisterKind, data: bytes, *, actor: User, now: datetime, dry_run: bool) -> ImportResult:
+    """Check every line of `data` (CSV or XLSX); unless dry_run and if all are good, create one record per line."""
     result = ImportResult(dry_run=dry_run)
     rows = _check(kind, data, actor, result.errors)
     if result.errors:
@@ -59,7 +62,35 @@ def import_csv(kind: RegisterKind, data: bytes, *, actor: User, now: datetime, d
     return result
 
 
+XLSX_MAGIC = b"PK\x03\x04"  # a zip archive: an XLSX workbook; anything else is read as CSV
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a number typed into a cell, e.g. a phone number
+    return str(value).strip()
+
+
+def _read_xlsx(data: bytes, errors: list[LineError]) -> list[dict[str, str]] | None:
+    """The first sheet, its first row naming the columns; lines numbered as the sheet's rows."""
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
+        errors.append(LineError(1, "", _("The file is not a readable XLSX workbook.")))
+        return None
+    rows = [[_cell(v) for v in row] for row in workbook.worksheets[0].iter_rows(values_only=True)]
+    workbook.close()
+    if not rows:
+        return []
+    header = rows[0]
+    return [dict(zip(header, row + [""] * (len(header) - len(row)), strict=False)) for row in rows[1:]]
+
+
 def _read(data: bytes, errors: list[LineError]) -> list[dict[str, str]] | None:
+    if data.startswith(XLSX_MAGIC):
+        return _read_xlsx(data, errors)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

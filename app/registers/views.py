@@ -14,7 +14,7 @@ from app.extensions import db
 from app.org.models import OrgUnit, User
 from app.org.permissions import can_write_register, sees_personal_data, writable_grids
 from app.registers.forms import ImportForm, VisitForm
-from app.registers.importing import columns_of, import_csv
+from app.registers.importing import columns_of, import_records
 from app.registers.kinds import RegisterKind, register_kind
 from app.registers.service import changes_of, snapshot
 from app.registers.visits import visits_of
@@ -117,7 +117,7 @@ def import_file() -> ResponseReturnValue:
     kind = register_kind(form.kind.data or "residents")
     result, status = None, 200
     if form.validate_on_submit():
-        result = import_csv(kind, form.file.data.read(), actor=user, now=utcnow(), dry_run=bool(form.dry_run.data))
+        result = import_records(kind, form.file.data.read(), actor=user, now=utcnow(), dry_run=bool(form.dry_run.data))
         if result.errors:
             db.session.rollback()
             status = 422

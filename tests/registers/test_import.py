@@ -95,3 +95,42 @@ def test_market_entities_import(worker: FlaskClient) -> None:
     assert "Same as line 2" in bad.split('data-line="3"')[1]
     assert upload(worker, text.rsplit("\n", 2)[0] + "\n", kind="entities").status_code == 200
     assert db.session.scalars(select(MarketEntity)).one().risk_level.value == "high"
+
+
+def workbook(rows: list[list[Any]]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def upload_bytes(client: FlaskClient, data: bytes, *, dry_run: bool = False) -> Any:
+    form: dict[str, Any] = {"kind": "residents", "file": (io.BytesIO(data), "people.xlsx")}
+    if dry_run:
+        form["dry_run"] = "y"
+    return client.post("/registers/import", data=form, content_type="multipart/form-data")
+
+
+def test_xlsx_import_with_line_numbers(worker: FlaskClient) -> None:
+    header = HEADER.strip().split(",")
+    good = [header, [GRID_1, "王秀英", ID_A, 13912345678, "桃源路3号", "H001", 1, "elderly_alone", 7],
+            [GRID_1, "张伟", ID_B, None, "桃源路5号"]]  # fmt: skip
+    assert "2 lines checked" in upload_bytes(worker, workbook(good), dry_run=True).data.decode()
+    assert residents() == 0
+    bad = upload_bytes(worker, workbook([*good, [GRID_1, "坏", bad_check(ID_C), "2345", "路"]]))
+    page = bad.data.decode()
+    assert bad.status_code == 422 and "GB 11643" in page.split('data-line="4"')[1] and residents() == 0
+    assert upload_bytes(worker, workbook(good)).status_code == 200
+    assert db.session.scalars(select(Resident).where(Resident.id_card == ID_A)).one().phone == "13912345678"
+
+
+def test_a_broken_or_empty_workbook(worker: FlaskClient) -> None:
+    broken = upload_bytes(worker, b"PK\x03\x04 not really a zip")
+    assert broken.status_code == 422 and "not a readable XLSX" in broken.data.decode()
+    assert "no data lines" in upload_bytes(worker, workbook([])).data.decode()
