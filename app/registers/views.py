@@ -70,9 +70,14 @@ def new(slug: str) -> ResponseReturnValue:
 @bp.route(f"/{KIND}/<int:record_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(slug: str, record_id: int) -> ResponseReturnValue:
-    kind = register_kind(slug)
-    row = kind.get_for(signed_in_user(), record_id)
-    require(can_write_register(signed_in_user(), row.org_unit))
+    kind, user = register_kind(slug), signed_in_user()
+    row = kind.get_for(user, record_id)
+    require(can_write_register(user, row.org_unit))
+    if request.method == "GET" and not sees_personal_data(user):
+        # The form holds the identifiers in full: opening it is a reveal like the button's.
+        record("reveal", now=utcnow(), user=user, ip=request.remote_addr or "", register=slug, record_id=row.id,
+               purpose="edit")  # fmt: skip
+        db.session.commit()
     return _edit(kind, row)
 
 

@@ -88,7 +88,8 @@ def test_reveal_is_a_logged_action_and_edits_keep_before_and_after(client: Flask
     assert [e.detail for e in events] == [{"register": "residents", "record_id": resident.id}]
 
     form = client.get(f"/registers/residents/{resident.id}/edit").data.decode()
-    assert ID_A in form  # the editor's own form holds the value it edits
+    assert ID_A in form  # the form holds the identifiers in full, so opening it is logged as a reveal
+    assert len(db.session.scalars(select(SecurityEvent).where(SecurityEvent.kind == "reveal")).all()) == 2
     response = client.post(f"/registers/residents/{resident.id}/edit", data={**RESIDENT, "phone": "13800001111"})
     assert response.status_code == 302
     changes = db.session.scalars(select(RegisterChange).where(RegisterChange.entity_id == resident.id,
