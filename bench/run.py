@@ -108,6 +108,10 @@ def prepare(s: Settings) -> dict[str, Any]:
         info = {"built_now": built, "build_seconds": round(seconds, 1), "counts": county.counts(conn),
                 "plan": county.sample(conn, clients=s.clients)}  # fmt: skip
     engine.dispose()
+    from app.extensions import db
+
+    with app.app_context():  # the app's own pool (deployed_version reads through it) closes now, not when collected
+        db.engine.dispose()
     return info
 
 
