@@ -165,3 +165,25 @@ def test_the_api(api: Any) -> None:
     changed = put(worker, f"/registers/residents/{rid}", {**RESIDENT, "special_group": "none"})
     assert changed.status_code == 200 and changed.json["visit_every_days"] is None
     assert api("hotline_operator").get(f"/registers/residents/{rid}").json["id_card"] == ID_A
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [({"name": "长" * 61}, "name"), ({"visit_every_days": "abc"}, "visit_every_days"),
+     ({"visit_every_days": "400"}, "visit_every_days"), ({"id_card": "123"}, "id_card")],
+)  # fmt: skip
+def test_resident_field_rules(app: Any, changes: dict[str, str], field: str) -> None:
+    from app.registers.validation import clean_resident
+
+    with app.test_request_context():
+        assert field in clean_resident({**RESIDENT, **changes})[1]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"), [({"credit_code": "ab-12"}, "credit_code"), ({"kind": ""}, "kind"), ({"kind": "bar"}, "kind")]
+)
+def test_entity_field_rules(app: Any, changes: dict[str, str], field: str) -> None:
+    from app.registers.validation import clean_entity
+
+    with app.test_request_context():
+        assert field in clean_entity({**ENTITY, **changes})[1]
