@@ -14,7 +14,7 @@ from app.notifications.service import unread_count
 from app.org.permissions import can_edit_calendar, keeps_registers, sees_registers
 from app.org.roles import role_label
 from app.privacy import mask_value
-from app.registers.labels import ENTITY_KINDS, RISK_LEVELS, SPECIAL_GROUPS
+from app.registers.labels import BUILDING_KINDS, ENTITY_KINDS, RISK_LEVELS, SPECIAL_GROUPS
 from app.tasks.service import task_state
 
 
@@ -44,6 +44,7 @@ def init_templating(app: Flask) -> None:
         personal=_personal,
         changed_fields=_changed_fields,
         entity_kinds=ENTITY_KINDS,
+        building_kinds=BUILDING_KINDS,
         risk_levels=RISK_LEVELS,
         special_groups=SPECIAL_GROUPS,
     )

@@ -1,4 +1,4 @@
-"""/api/v1/registers: market entities and residents, the twins of the register pages."""
+"""/api/v1/registers: market entities, residents and buildings, the twins of the register pages."""
 
 import enum
 from datetime import date
@@ -22,7 +22,8 @@ from app.registers.kinds import RESIDENTS, RegisterKind, register_kind
 from app.registers.models import Visit
 from app.registers.visits import due_visits, log_visit, visits_of
 
-KIND = "<any(entities, residents):slug>"
+KIND = "<any(entities, residents, buildings):slug>"
+VISITED = "<any(entities, residents):slug>"  # the registers whose records are visited
 PAGE_SIZE = 50
 
 
@@ -102,7 +103,7 @@ def visit_json(visit: Visit) -> dict[str, Any]:
             "visitor": visit.visitor.username if visit.visitor else None, "logged_at": visit.logged_at.isoformat()}  # fmt: skip
 
 
-@bp.post(f"/registers/{KIND}/<int:record_id>/visits")
+@bp.post(f"/registers/{VISITED}/<int:record_id>/visits")
 def add_visit(slug: str, record_id: int) -> ResponseReturnValue:
     """{visited_on?: "YYYY-MM-DD" (today), note?} → 201 and the visit."""
     kind, user = register_kind(slug), signed_in_user()
@@ -114,7 +115,7 @@ def add_visit(slug: str, record_id: int) -> ResponseReturnValue:
     return visit_json(visit), 201
 
 
-@bp.get(f"/registers/{KIND}/<int:record_id>/visits")
+@bp.get(f"/registers/{VISITED}/<int:record_id>/visits")
 def list_visits(slug: str, record_id: int) -> ResponseReturnValue:
     kind, user = register_kind(slug), signed_in_user()
     return {"items": [visit_json(v) for v in visits_of(kind.get_for(user, record_id))]}

@@ -5,7 +5,7 @@ from sqlalchemy import ColumnElement, Select, or_, select
 from app.cases.models import Case
 from app.org.models import OrgKind, OrgUnit, User
 from app.org.roles import PERSONAL_DATA_ROLES, REGISTER_WRITER_ROLES, SUPERVISOR_ROLES
-from app.registers.models import MarketEntity, Resident
+from app.registers.models import Building, MarketEntity, Resident
 from app.tasks.models import Task, TaskStatus
 
 
@@ -121,6 +121,10 @@ def visible_entities(user: User) -> Select[tuple[MarketEntity]]:
 
 def visible_residents(user: User) -> Select[tuple[Resident]]:
     return select(Resident).join(Resident.org_unit).where(_within(user))
+
+
+def visible_buildings(user: User) -> Select[tuple[Building]]:
+    return select(Building).join(Building.org_unit).where(_within(user))
 
 
 def can_write_register(user: User, unit: OrgUnit) -> bool:

@@ -1,1 +1,1 @@
-"""Grid base data: market entities and residents, each belonging to a grid (DOMAIN.md §8)."""
+"""Grid base data: market entities, residents and buildings, each belonging to a grid (DOMAIN.md §8)."""

@@ -7,7 +7,7 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, StringFi
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; the stubs lag
 from wtforms.validators import Length, Optional
 
-from app.registers.labels import ENTITY_KINDS, RISK_LEVELS, SPECIAL_GROUPS
+from app.registers.labels import BUILDING_KINDS, ENTITY_KINDS, RISK_LEVELS, SPECIAL_GROUPS
 
 
 def _choices(labels: dict[str, object]) -> list[SelectChoice]:
@@ -25,6 +25,18 @@ class EntityForm(FlaskForm):  # type: ignore[misc]
     contact_phone = StringField(_l("Contact phone"))
 
 
+class BuildingForm(FlaskForm):  # type: ignore[misc]
+    grid = SelectField(_l("Grid"), choices=[])
+    name = StringField(_l("Name"))
+    address_code = StringField(_l("Standard address code"))
+    address = StringField(_l("Address"))
+    kind = SelectField(_l("Kind"), choices=_choices(BUILDING_KINDS))
+    floors = IntegerField(_l("Floors"), validators=[Optional()])
+    risk_level = SelectField(_l("Fire risk level"), choices=_choices(RISK_LEVELS))
+    contact_person = StringField(_l("Owner or manager"))
+    contact_phone = StringField(_l("Contact phone"))
+
+
 class ResidentForm(FlaskForm):  # type: ignore[misc]
     grid = SelectField(_l("Grid"), choices=[])
     name = StringField(_l("Name"))
@@ -39,7 +51,8 @@ class ResidentForm(FlaskForm):  # type: ignore[misc]
 
 class ImportForm(FlaskForm):  # type: ignore[misc]
     kind = SelectField(_l("Register"), choices=[SelectChoice("residents", _l("Residents")),
-                                                 SelectChoice("entities", _l("Market entities"))])  # fmt: skip
+                                                 SelectChoice("entities", _l("Market entities")),
+                                                 SelectChoice("buildings", _l("Buildings"))])  # fmt: skip
     file = FileField(_l("CSV (UTF-8) or XLSX file"), validators=[FileRequired()])
     dry_run = BooleanField(_l("Dry run: check only, import nothing"), default=True)
 

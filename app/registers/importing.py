@@ -18,7 +18,6 @@ from app.org.models import OrgUnit, User
 from app.org.permissions import can_write_register
 from app.registers.kinds import RegisterKind
 from app.registers.service import unique_taken
-from app.registers.validation import clean_entity, clean_resident
 
 MAX_LINES = 5000
 
@@ -123,8 +122,7 @@ def _check(kind: RegisterKind, data: bytes, actor: User, errors: list[LineError]
 
 def _check_line(kind: RegisterKind, line: int, raw: dict[str, Any], actor: User, units: dict[str, OrgUnit],
                 seen: dict[str, int], errors: list[LineError]) -> OrgUnit | None:  # fmt: skip
-    clean = clean_resident if kind.slug == "residents" else clean_entity
-    values, fields = clean(raw)
+    values, fields = kind.clean(raw)
     unit = units.get(str(raw.get("grid") or "").strip())
     if unit is None or not unit.is_grid:
         fields["grid"] = _("Unknown grid code.")

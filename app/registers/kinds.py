@@ -11,25 +11,33 @@ from sqlalchemy import Select
 from app.errors import NotFoundError
 from app.extensions import db
 from app.org.models import OrgUnit, User
-from app.org.permissions import visible_entities, visible_residents
-from app.registers.forms import EntityForm, ResidentForm
-from app.registers.models import MarketEntity, Resident
-from app.registers.service import save_entity, save_resident
-from app.registers.validation import ENTITY_FIELDS, RESIDENT_FIELDS
+from app.org.permissions import visible_buildings, visible_entities, visible_residents
+from app.registers.forms import BuildingForm, EntityForm, ResidentForm
+from app.registers.models import Building, MarketEntity, Resident
+from app.registers.service import save_building, save_entity, save_resident
+from app.registers.validation import (
+    BUILDING_FIELDS,
+    ENTITY_FIELDS,
+    RESIDENT_FIELDS,
+    clean_building,
+    clean_entity,
+    clean_resident,
+)
 
-Record = MarketEntity | Resident
+Record = MarketEntity | Resident | Building
 
 
 @dataclass(frozen=True)
 class RegisterKind:
     slug: str  # the URL segment
-    model: type[MarketEntity] | type[Resident]
+    model: type[MarketEntity] | type[Resident] | type[Building]
     visible: Callable[[User], Select[Any]]
     save: Callable[..., Any]
     form: type[Any]
     fields: tuple[str, ...]
     personal: dict[str, str]  # field -> app.privacy.mask_value kind
     unique: str
+    clean: Callable[[dict[str, Any]], tuple[dict[str, Any], dict[str, str]]]
 
     def get_for(self, user: User, record_id: int) -> Any:
         """Load a record in the user's jurisdiction; outside it, the record does not exist."""
@@ -49,10 +57,12 @@ class RegisterKind:
 
 
 ENTITIES = RegisterKind("entities", MarketEntity, visible_entities, save_entity, EntityForm, ENTITY_FIELDS,
-                        {"contact_phone": "phone"}, "credit_code")  # fmt: skip
+                        {"contact_phone": "phone"}, "credit_code", clean_entity)  # fmt: skip
 RESIDENTS = RegisterKind("residents", Resident, visible_residents, save_resident, ResidentForm, RESIDENT_FIELDS,
-                         {"id_card": "id_card", "phone": "phone"}, "id_card")  # fmt: skip
-KINDS = {k.slug: k for k in (ENTITIES, RESIDENTS)}
+                         {"id_card": "id_card", "phone": "phone"}, "id_card", clean_resident)  # fmt: skip
+BUILDINGS = RegisterKind("buildings", Building, visible_buildings, save_building, BuildingForm, BUILDING_FIELDS,
+                         {"contact_phone": "phone"}, "address_code", clean_building)  # fmt: skip
+KINDS = {k.slug: k for k in (ENTITIES, RESIDENTS, BUILDINGS)}
 
 
 def register_kind(slug: str) -> RegisterKind:

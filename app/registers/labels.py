@@ -23,3 +23,13 @@ SPECIAL_GROUPS = {
     "drug_user": _l("Drug user"),
     "released_prisoner": _l("Released prisoner"),
 }
+BUILDING_KINDS = {
+    "residential": _l("Residential building"),
+    "self_built_house": _l("Self-built house"),
+    "commercial": _l("Commercial building"),
+    "mixed_use": _l("Mixed use"),
+    "factory": _l("Factory"),
+    "warehouse": _l("Warehouse"),
+    "public": _l("Public building"),
+    "other": _l("Other"),
+}

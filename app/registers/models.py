@@ -1,4 +1,4 @@
-"""The registers: market entities, residents, and the append-only log of their changes."""
+"""The registers: market entities, residents, buildings, the append-only log of their changes, visits."""
 
 import enum
 from datetime import date, datetime
@@ -37,6 +37,17 @@ class SpecialGroup(enum.Enum):
     SEVERE_MENTAL_ILLNESS = "severe_mental_illness"
     DRUG_USER = "drug_user"
     RELEASED_PRISONER = "released_prisoner"
+
+
+class BuildingKind(enum.Enum):
+    RESIDENTIAL = "residential"
+    SELF_BUILT_HOUSE = "self_built_house"
+    COMMERCIAL = "commercial"
+    MIXED_USE = "mixed_use"
+    FACTORY = "factory"
+    WAREHOUSE = "warehouse"
+    PUBLIC = "public"
+    OTHER = "other"
 
 
 class MarketEntity(Base):
@@ -78,13 +89,34 @@ class Resident(Base):
     org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
 
 
+class Building(Base):
+    """A building or place at a standard address (一标三实: one standard address, real houses)."""
+
+    __tablename__ = "building"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120), index=True)
+    address_code: Mapped[str] = mapped_column(String(32), unique=True)  # the standard address code
+    address: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[BuildingKind]
+    floors: Mapped[int | None]
+    risk_level: Mapped[RiskLevel] = mapped_column(default=RiskLevel.LOW)  # fire risk
+    contact_person: Mapped[str] = mapped_column(String(60), default="")  # owner or manager
+    contact_phone: Mapped[str] = mapped_column(String(20), default="")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
+
+
 class RegisterChange(Base):
     """Append-only: one row per create or change, with the record before and after."""
 
     __tablename__ = "register_change"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    entity_kind: Mapped[str] = mapped_column(String(32))  # "market_entity" | "resident"
+    entity_kind: Mapped[str] = mapped_column(String(32))  # "market_entity" | "resident" | "building"
     entity_id: Mapped[int] = mapped_column(index=True)
     at: Mapped[datetime]
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))

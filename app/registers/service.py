@@ -10,25 +10,40 @@ from sqlalchemy import inspect, select
 from app.errors import ValidationError
 from app.extensions import db
 from app.org.models import OrgUnit, User
-from app.registers.models import MarketEntity, RegisterChange, Resident
-from app.registers.validation import ENTITY_FIELDS, RESIDENT_FIELDS, clean_entity, clean_resident
+from app.registers.models import Building, MarketEntity, RegisterChange, Resident
+from app.registers.validation import (
+    BUILDING_FIELDS,
+    ENTITY_FIELDS,
+    RESIDENT_FIELDS,
+    clean_building,
+    clean_entity,
+    clean_resident,
+)
 
-R = TypeVar("R", MarketEntity, Resident)
+R = TypeVar("R", MarketEntity, Resident, Building)
+AnyRecord = MarketEntity | Resident | Building
+FIELDS: dict[type[Any], tuple[str, ...]] = {
+    MarketEntity: ENTITY_FIELDS,
+    Resident: RESIDENT_FIELDS,
+    Building: BUILDING_FIELDS,
+}
+KIND_NAMES: dict[type[Any], str] = {MarketEntity: "market_entity", Resident: "resident", Building: "building"}
 
 
-def snapshot(record: MarketEntity | Resident) -> dict[str, Any]:
+def snapshot(record: AnyRecord) -> dict[str, Any]:
     """The record as plain JSON, as the change log keeps it."""
-    fields = ENTITY_FIELDS if isinstance(record, MarketEntity) else RESIDENT_FIELDS
-    data = {name: getattr(record, name) for name in fields}
+    data = {name: getattr(record, name) for name in FIELDS[type(record)]}
     data = {k: v.value if isinstance(v, enum.Enum) else v for k, v in data.items()}
     return {**data, "grid": record.org_unit.code}
 
 
-def entity_kind_of(record: MarketEntity | Resident) -> str:
-    return "market_entity" if isinstance(record, MarketEntity) else "resident"
+def entity_kind_of(record: AnyRecord) -> str:
+    return KIND_NAMES[type(record)]
 
 
-def unique_taken(model: type[MarketEntity] | type[Resident], field: str, value: str, own_id: int | None) -> bool:
+def unique_taken(
+    model: type[MarketEntity] | type[Resident] | type[Building], field: str, value: str, own_id: int | None
+) -> bool:
     stmt = select(model.id).where(getattr(model, field) == value)
     if own_id is not None:
         stmt = stmt.where(model.id != own_id)
@@ -72,7 +87,14 @@ def save_resident(resident: Resident | None, unit: OrgUnit, raw: dict[str, Any],
     return _save(resident or Resident(), "id_card", unit, values, actor=actor, now=now)
 
 
-def changes_of(record: MarketEntity | Resident) -> list[RegisterChange]:
+def save_building(building: Building | None, unit: OrgUnit, raw: dict[str, Any], *, actor: User,
+                  now: datetime) -> Building:  # fmt: skip
+    """Create (building None) or change a building in grid `unit`; raises ValidationError."""
+    values = _checked(*clean_building(raw))
+    return _save(building or Building(), "address_code", unit, values, actor=actor, now=now)
+
+
+def changes_of(record: AnyRecord) -> list[RegisterChange]:
     stmt = (
         select(RegisterChange)
         .where(RegisterChange.entity_kind == entity_kind_of(record), RegisterChange.entity_id == record.id)

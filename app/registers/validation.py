@@ -5,7 +5,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from app.registers.models import EntityKind, RiskLevel, SpecialGroup
+from app.registers.models import BuildingKind, EntityKind, RiskLevel, SpecialGroup
 
 # GB 11643-1999: 17 digits weighted, the 18th is the check character.
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -16,6 +16,7 @@ _LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 _CREDIT_RE = re.compile(r"^[0-9A-Z]{8,32}$")
 
 ENTITY_FIELDS = ("name", "credit_code", "kind", "address", "risk_level", "contact_person", "contact_phone")
+BUILDING_FIELDS = ("name", "address_code", "address", "kind", "floors", "risk_level", "contact_person", "contact_phone")
 RESIDENT_FIELDS = ("name", "id_card", "phone", "address", "household_number", "registered_here", "special_group",
                    "visit_every_days")  # fmt: skip
 
@@ -78,6 +79,26 @@ def clean_entity(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     return values, errors
 
 
+def clean_building(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Values ready for a Building, and the field errors (empty when valid)."""
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {
+        "name": _text(raw, "name", errors, required=True, max_len=120),
+        "address_code": _text(raw, "address_code", errors, required=True, max_len=32).upper(),
+        "address": _text(raw, "address", errors, required=True, max_len=200),
+        "kind": _choice(raw, "kind", BuildingKind, None, errors),
+        "floors": _whole(raw, "floors", 1, 200, errors),
+        "risk_level": _choice(raw, "risk_level", RiskLevel, RiskLevel.LOW, errors),
+        "contact_person": _text(raw, "contact_person", errors, required=False, max_len=60),
+        "contact_phone": _phone(raw, "contact_phone", errors),
+    }
+    if values["address_code"] and "address_code" not in errors and not _CREDIT_RE.match(values["address_code"]):
+        errors["address_code"] = _("A standard address code: 8 to 32 digits or letters.")
+    if values["kind"] is None and "kind" not in errors:
+        errors["kind"] = _("This field is required.")
+    return values, errors
+
+
 def clean_resident(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """Values ready for a Resident, and the field errors (empty when valid)."""
     errors: dict[str, str] = {}
@@ -89,7 +110,7 @@ def clean_resident(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]
         "household_number": _text(raw, "household_number", errors, required=False, max_len=32),
         "registered_here": _flag(raw.get("registered_here", True)),
         "special_group": _choice(raw, "special_group", SpecialGroup, SpecialGroup.NONE, errors),
-        "visit_every_days": _visit_days(raw, errors),
+        "visit_every_days": _whole(raw, "visit_every_days", 1, 366, errors),
     }
     if values["id_card"] and "id_card" not in errors and not id_card_ok(values["id_card"]):
         errors["id_card"] = _("Not a valid ID-card number (GB 11643 check digit).")
@@ -106,15 +127,15 @@ def _flag(value: Any) -> bool:
     return str(value).strip().lower() not in {"", "0", "false", "no", "n", "否"}
 
 
-def _visit_days(raw: dict[str, Any], errors: dict[str, str]) -> int | None:
-    value = raw.get("visit_every_days")
+def _whole(raw: dict[str, Any], name: str, low: int, high: int, errors: dict[str, str]) -> int | None:
+    value = raw.get(name)
     if value is None or str(value).strip() == "":
         return None
     try:
-        days = int(str(value).strip())
+        number = int(str(value).strip())
     except ValueError:
-        days = 0
-    if not 1 <= days <= 366:
-        errors["visit_every_days"] = _("A whole number of days from 1 to 366.")
+        number = low - 1
+    if not low <= number <= high:
+        errors[name] = _("A whole number from %(low)d to %(high)d.", low=low, high=high)
         return None
-    return days
+    return number

@@ -21,7 +21,7 @@ from app.registers.visits import visits_of
 
 bp = Blueprint("registers", __name__, url_prefix="/registers")
 PAGE = 50
-KIND = "<any(entities, residents):slug>"
+KIND = "<any(entities, residents, buildings):slug>"
 
 
 @bp.get(f"/{KIND}")

@@ -11,11 +11,13 @@ from app.extensions import db
 from app.org.permissions import can_write_register, sees_personal_data
 from app.registers.forms import VisitForm
 from app.registers.kinds import register_kind
-from app.registers.views import KIND, bp, detail_page
+from app.registers.views import bp, detail_page
 from app.registers.visits import due_visits, log_visit
 
+VISITED = "<any(entities, residents):slug>"  # the registers whose records are visited
 
-@bp.post(f"/{KIND}/<int:record_id>/visits")
+
+@bp.post(f"/{VISITED}/<int:record_id>/visits")
 @login_required
 def add_visit(slug: str, record_id: int) -> ResponseReturnValue:
     kind, user = register_kind(slug), signed_in_user()

@@ -10,7 +10,7 @@ from app.errors import ValidationError
 from app.extensions import db
 from app.org.models import User
 from app.org.permissions import visible_residents, writable_grids
-from app.registers.models import MarketEntity, Resident, SpecialGroup, Visit
+from app.registers.models import Building, MarketEntity, Resident, SpecialGroup, Visit
 
 DUE_SOON = timedelta(days=7)  # the due list also shows visits falling due within a week
 
@@ -23,9 +23,9 @@ class DueVisit:
     overdue: bool
 
 
-def log_visit(subject: Resident | MarketEntity, visited_on: date | None, note: str, *, actor: User,
+def log_visit(subject: Resident | MarketEntity | Building, visited_on: date | None, note: str, *, actor: User,
               now: datetime) -> Visit:  # fmt: skip
-    if isinstance(subject, Resident) and subject.special_group is SpecialGroup.NONE:
+    if isinstance(subject, Building) or (isinstance(subject, Resident) and subject.special_group is SpecialGroup.NONE):
         raise ValidationError(_("This record needs no visits."))
     today = now.date()
     visited_on = visited_on or today
@@ -45,7 +45,9 @@ def log_visit(subject: Resident | MarketEntity, visited_on: date | None, note: s
     return visit
 
 
-def visits_of(subject: Resident | MarketEntity) -> list[Visit]:
+def visits_of(subject: Resident | MarketEntity | Building) -> list[Visit]:
+    if isinstance(subject, Building):
+        return []
     column = Visit.resident_id if isinstance(subject, Resident) else Visit.entity_id
     stmt = select(Visit).where(column == subject.id).order_by(Visit.visited_on.desc(), Visit.id.desc())
     return list(db.session.scalars(stmt))
