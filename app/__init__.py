@@ -48,7 +48,7 @@ def init_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
-    from app.api import admin_views, deadline_views, designer_views, stats_views, views  # noqa: F401 - their routes register on the API blueprint
+    from app.api import admin_views, deadline_views, designer_views, register_views, stats_views, views  # noqa: F401 - their routes register on the API blueprint
     from app.api.blueprint import bp as api_bp
     from app.auth.views import bp as auth_bp
     from app.calendars.views import bp as calendars_bp
@@ -56,6 +56,8 @@ def register_blueprints(app: Flask) -> None:
     from app.dashboard.views import bp as dashboard_bp
     from app.designer.views import bp as designer_bp
     from app.notifications.views import bp as notifications_bp
+    from app.registers import visit_views  # noqa: F401 - its routes register on the registers blueprint
+    from app.registers.views import bp as registers_bp
     from app.tasks.views import bp as tasks_bp
 
     blueprints = (
@@ -67,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
         notifications_bp,
         admin_bp,
         designer_bp,
+        registers_bp,
         api_bp,
     )
     for blueprint in blueprints:

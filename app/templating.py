@@ -11,13 +11,31 @@ from app.casetypes.names import case_type_name, data_rows, task_name
 from app.clock import utcnow
 from app.i18n import SUPPORTED_LOCALES, locale_code
 from app.notifications.service import unread_count
-from app.org.permissions import can_design, can_edit_calendar, can_view_dashboard, is_admin
+from app.org.permissions import (
+    can_design,
+    can_edit_calendar,
+    can_view_dashboard,
+    is_admin,
+    keeps_registers,
+    sees_registers,
+)
 from app.org.roles import role_label
+from app.privacy import mask_value
+from app.registers.labels import BUILDING_KINDS, ENTITY_KINDS, RISK_LEVELS, SPECIAL_GROUPS
 from app.tasks.service import task_state
 
 
 def _when(value: datetime | None) -> str:
     return format_datetime(value, "yyyy-MM-dd HH:mm") if value else ""
+
+
+def _personal(kind: str, value: str, reveal: bool) -> str:
+    return value if reveal else str(mask_value(kind, value))
+
+
+def _changed_fields(change: Any) -> list[str]:
+    before, after = change.before or {}, change.after or {}
+    return sorted(k for k in after if before.get(k) != after[k])
 
 
 def init_templating(app: Flask) -> None:
@@ -30,6 +48,12 @@ def init_templating(app: Flask) -> None:
         task_state=lambda task: task_state(task, utcnow()),
         supported_locales=SUPPORTED_LOCALES,
         locale_code=locale_code,
+        personal=_personal,
+        changed_fields=_changed_fields,
+        entity_kinds=ENTITY_KINDS,
+        building_kinds=BUILDING_KINDS,
+        risk_levels=RISK_LEVELS,
+        special_groups=SPECIAL_GROUPS,
     )
 
     @app.context_processor
@@ -44,5 +68,7 @@ def init_templating(app: Flask) -> None:
                 "admin": is_admin(user),
                 "designer": can_design(user),
                 "dashboard": can_view_dashboard(user),
+                "registers": sees_registers(user),
+                "visits": keeps_registers(user),
             }
         }

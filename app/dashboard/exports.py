@@ -60,9 +60,8 @@ def as_csv(rows: list[list[Any]]) -> str:
 
 
 def as_xlsx(rows: list[list[Any]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "statistics"
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("statistics")
     for values in rows:
         sheet.append(values)
     out = io.BytesIO()

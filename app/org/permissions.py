@@ -1,10 +1,11 @@
 """Every access rule in one place: jurisdiction, candidacy and who may do what."""
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 
 from app.cases.models import Case
-from app.org.models import OrgUnit, User
-from app.org.roles import DASHBOARD_ROLES, PERSONAL_DATA_ROLES, SUPERVISOR_ROLES
+from app.org.models import OrgKind, OrgUnit, User
+from app.org.roles import DASHBOARD_ROLES, PERSONAL_DATA_ROLES, REGISTER_WRITER_ROLES, SUPERVISOR_ROLES
+from app.registers.models import Building, MarketEntity, Resident
 from app.tasks.models import Task, TaskStatus
 
 
@@ -135,3 +136,47 @@ def can_view_dashboard(user: User) -> bool:
 
 def dashboard_covers(user: User, unit: OrgUnit) -> bool:
     return any(unit.path.startswith(home.path) for home in dashboard_units(user))
+
+
+def _within(user: User) -> ColumnElement[bool]:
+    return or_(False, *(OrgUnit.path.startswith(p, autoescape=True) for p in jurisdiction_paths(user)))
+
+
+def visible_entities(user: User) -> Select[tuple[MarketEntity]]:
+    return select(MarketEntity).join(MarketEntity.org_unit).where(_within(user))
+
+
+def visible_residents(user: User) -> Select[tuple[Resident]]:
+    return select(Resident).join(Resident.org_unit).where(_within(user))
+
+
+def visible_buildings(user: User) -> Select[tuple[Building]]:
+    return select(Building).join(Building.org_unit).where(_within(user))
+
+
+def can_write_register(user: User, unit: OrgUnit) -> bool:
+    """Grid workers, village staff and admins keep the base data of the grids in their area."""
+    return unit.is_grid and any(
+        m.role in REGISTER_WRITER_ROLES and unit.path.startswith(m.org_unit.path) for m in user.memberships
+    )
+
+
+def writable_grids(user: User) -> Select[tuple[OrgUnit]]:
+    """The grids where `user` may create and change register records, by code."""
+    paths = sorted({m.org_unit.path for m in user.memberships if m.role in REGISTER_WRITER_ROLES})
+    return (
+        select(OrgUnit)
+        .where(OrgUnit.kind.in_((OrgKind.GRID, OrgKind.EXCLUSIVE_GRID)))
+        .where(or_(False, *(OrgUnit.path.startswith(p, autoescape=True) for p in paths)))
+        .order_by(OrgUnit.code)
+    )
+
+
+def sees_registers(user: User) -> bool:
+    """Anyone who works in a unit sees the base data of its subtree."""
+    return bool(user.memberships)
+
+
+def keeps_registers(user: User) -> bool:
+    """Holds a role that creates register records and visits (somewhere)."""
+    return any(m.role in REGISTER_WRITER_ROLES for m in user.memberships)

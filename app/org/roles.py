@@ -38,3 +38,6 @@ PERSONAL_DATA_ROLES = frozenset({"hotline_operator", "peoples_mediator", "admin_
 
 # Roles that open the command-centre dashboard and its statistics, over their units' subtrees.
 DASHBOARD_ROLES = frozenset({"admin", "leader", "county_dispatcher", "township_dispatcher"})
+
+# Roles that keep the grid base data (people and market entities) of their area.
+REGISTER_WRITER_ROLES = frozenset({"grid_worker", "village_staff", "admin"})
