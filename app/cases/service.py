@@ -19,6 +19,7 @@ from app.jsonforms.validate import form_errors
 from app.org.models import OrgKind, OrgUnit, User
 from app.org.permissions import can_start_in
 from app.org.service import candidate_unit_id
+from app.registers.references import link_references, reference_errors
 from app.tasks.models import Task, TaskStatus
 from app.worker.models import Timer
 
@@ -48,7 +49,8 @@ def start_case(
     if not can_start_in(actor, definition.start_lane, unit):
         raise ForbiddenError(_("You may not report this kind of case in this unit."))
     start_form = deployed.form(definition.start_form)
-    if start_form is not None and (errors := form_errors(start_form[0], data)):
+    schema = start_form[0] if start_form is not None else {}
+    if errors := (form_errors(schema, data) if start_form is not None else {}) or reference_errors(schema, data, unit):
         raise ValidationError(_("Some fields need your attention."), errors)
     result = _run(lambda: engine.start(definition, data, now=now))
     case = Case(
@@ -68,6 +70,7 @@ def start_case(
     db.session.flush()
     case.number = f"{definition.properties.get('numberPrefix', 'GC')}{now:%Y%m%d}{case.id:06d}"
     add_event(case, "started", actor=actor, now=now, payload=dict(data))
+    link_references(case, schema, data)
     return record_engine_result(case, deployed, result, submitted=data, actor=actor, now=now)
 
 

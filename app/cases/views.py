@@ -22,6 +22,7 @@ from app.org.models import User
 from app.org.permissions import sees_personal_data, visible_cases
 from app.org.service import candidates
 from app.privacy import personal_fields
+from app.registers.references import linked_records, reference_options
 
 bp = Blueprint("cases", __name__)
 PAGE = 50
@@ -80,7 +81,8 @@ def new() -> ResponseReturnValue:
         except ValidationError as err:
             db.session.rollback()
             errors = err.fields
-    fields = form_fields(schema, ui_schema, values, errors)
+    choices = reference_options(schema, [u.id for u in units])
+    fields = form_fields(schema, ui_schema, values, errors, choices)
     status = 422 if errors else 200
     return render_template(
         "cases/new.html", version=version, schema=schema, fields=fields, units=units,
@@ -110,4 +112,5 @@ def _detail(case: Case, *, reveal: bool) -> ResponseReturnValue:
     tasks = open_tasks_of(case)
     holders = {t.id: candidates(t.role, t.org_unit_id) for t in tasks if t.assignee_id is None}
     return render_template("cases/detail.html", case=case, tasks=tasks, holders=holders, history=history_of(case),
+                           records=linked_records(case),
                            reveal=reveal, has_personal=bool(personal_fields(case.process_version)))  # fmt: skip

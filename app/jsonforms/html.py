@@ -25,8 +25,10 @@ def form_fields(
     ui_schema: dict[str, Any],
     values: Mapping[str, Any] | None = None,
     errors: Mapping[str, str] | None = None,
+    choices: Mapping[str, list[tuple[str, str]]] | None = None,
 ) -> list[FormField]:
-    values, errors = values or {}, errors or {}
+    """`choices` supplies options computed elsewhere (register records for "x-register" fields)."""
+    values, errors, choices = values or {}, errors or {}, choices or {}
     props: dict[str, Any] = schema.get("properties", {})
     required = set(schema.get("required", []))
     order = [n for n in ui_schema.get("ui:order", []) if n in props] + [
@@ -37,6 +39,7 @@ def form_fields(
         spec, ui = props[name], ui_schema.get(name) or {}
         options = [(option_key(o.get("const")), str(o.get("title", o.get("const")))) for o in spec.get("oneOf", [])]
         options += [(option_key(v), str(v)) for v in spec.get("enum", [])]
+        options += choices.get(name, [])
         fields.append(
             FormField(
                 name=name,

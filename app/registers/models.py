@@ -4,7 +4,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import Base
@@ -138,3 +138,20 @@ class Visit(Base):
     logged_at: Mapped[datetime]
 
     visitor: Mapped[User | None] = relationship(lazy="joined")
+
+
+class CaseRecordLink(Base):
+    """A case form field that named a register record ("x-register"): the case page links to the record,
+    the record page lists its cases."""
+
+    __tablename__ = "case_record_link"
+    __table_args__ = (
+        UniqueConstraint("case_id", "register", "record_id", name="uq_case_record_link"),
+        Index("ix_case_record_link_record", "register", "record_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    register: Mapped[str] = mapped_column(String(16))  # entities | residents | buildings
+    record_id: Mapped[int]
+    field: Mapped[str] = mapped_column(String(100))

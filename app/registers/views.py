@@ -16,6 +16,7 @@ from app.org.permissions import can_write_register, sees_personal_data, writable
 from app.registers.forms import ImportForm, VisitForm
 from app.registers.importing import columns_of, import_records
 from app.registers.kinds import RegisterKind, register_kind
+from app.registers.references import cases_of_record
 from app.registers.service import changes_of, snapshot
 from app.registers.visits import visits_of
 
@@ -58,6 +59,7 @@ def detail_page(kind: RegisterKind, user: User, row: Any, *, reveal: bool, visit
     can_edit = can_write_register(user, row.org_unit)
     return render_template(f"registers/{kind.slug}_detail.html", kind=kind, row=row, reveal=reveal,
                            changes=changes_of(row), can_edit=can_edit, visits=visits_of(row),
+                           cases=cases_of_record(kind.slug, row.id, user),
                            visit_form=visit_form or (VisitForm() if can_edit else None))  # fmt: skip
 
 

@@ -20,6 +20,7 @@ from app.jsonforms.validate import form_errors
 from app.notifications.service import notify
 from app.org.models import User
 from app.org.permissions import can_assign, can_claim, can_complete, can_see_task, can_unclaim, may_hold
+from app.registers.references import link_references, reference_errors
 from app.tasks.models import Task, TaskStatus
 
 PAGE_SIZE = 50
@@ -89,7 +90,10 @@ def complete_task(task: Task, data: dict[str, Any], *, actor: User, now: datetim
     deployed = deployed_version(case.process_version)
     spec = deployed.definition.user_tasks.get(task.bpmn_id)
     form = deployed.form(spec.form if spec else None)
-    if form is not None and (errors := form_errors(form[0], data)):
+    schema = form[0] if form is not None else {}
+    if errors := (form_errors(schema, data) if form is not None else {}) or reference_errors(
+        schema, data, case.org_unit
+    ):
         raise ValidationError(_("Some fields need your attention."), errors)
     # A submission answers its whole form: a field left out is cleared, so an answer
     # from an earlier round of a loop cannot steer this round's gateways.
@@ -100,6 +104,7 @@ def complete_task(task: Task, data: dict[str, Any], *, actor: User, now: datetim
         raise ProcessError(_("The process could not continue: %(reason)s", reason=str(err))) from err
     task.status, task.completed_at, task.completed_by_id = TaskStatus.COMPLETED, now, actor.id
     add_event(case, "completed", actor=actor, now=now, task=task, payload=dict(data))
+    link_references(case, schema, data)
     return record_engine_result(
         case, deployed, result, submitted=answers, actor=actor, now=now, completed_task_id=task.id
     )

@@ -26,6 +26,7 @@ from app.org.permissions import (
     sees_personal_data,
 )
 from app.org.service import candidates, unit_by_code, units_for_reassignment, user_by_username
+from app.registers.references import reference_options
 from app.tasks.models import Task
 from app.tasks.service import (
     MAX_PAGE_SIZE,
@@ -75,7 +76,9 @@ def _render(
         task=task,
         case=task.case,
         schema=schema,
-        fields=form_fields(schema, ui_schema, values or {}, errors or {}),
+        fields=form_fields(
+            schema, ui_schema, values or {}, errors or {}, reference_options(schema, [task.case.org_unit_id])
+        ),
         may_complete=can_complete(user, task),
         may_claim=can_claim(user, task) and task.assignee_id is None,
         may_unclaim=can_unclaim(user, task),
