@@ -55,6 +55,7 @@ class ImportForm(FlaskForm):  # type: ignore[misc]
                                                  SelectChoice("buildings", _l("Buildings"))])  # fmt: skip
     file = FileField(_l("CSV (UTF-8) or XLSX file"), validators=[FileRequired()])
     dry_run = BooleanField(_l("Dry run: check only, import nothing"), default=True)
+    skip_bad_lines = BooleanField(_l("Import the good lines and skip the bad ones"), default=False)
 
 
 class VisitForm(FlaskForm):  # type: ignore[misc]

@@ -32,8 +32,9 @@ class LineError:
 @dataclass
 class ImportResult:
     dry_run: bool
-    count: int = 0
+    count: int = 0  # good lines: imported, or (dry run) importable
     errors: list[LineError] = field(default_factory=list)
+    skipped_bad_lines: bool = False  # the good lines went in although some were bad, as the user asked
 
 
 @dataclass(frozen=True)
@@ -47,17 +48,25 @@ def columns_of(kind: RegisterKind) -> tuple[str, ...]:
     return ("grid", *kind.fields)
 
 
-def import_records(kind: RegisterKind, data: bytes, *, actor: User, now: datetime, dry_run: bool) -> ImportResult:
-    """Check every line of `data` (CSV or XLSX); unless dry_run and if all are good, create one record per line."""
+def import_records(kind: RegisterKind, data: bytes, *, actor: User, now: datetime, dry_run: bool,
+                   skip_bad_lines: bool = False) -> ImportResult:  # fmt: skip
+    """Check every line of `data` (CSV or XLSX); unless dry_run, create one record per line — only when all are
+    good, or, when the user chose to skip bad lines, one per good line (a file-level problem stops everything)."""
     result = ImportResult(dry_run=dry_run)
     rows = _check(kind, data, actor, result.errors)
-    if result.errors:
+    file_problem = any(error.line == 1 for error in result.errors)
+    if result.errors and (not skip_bad_lines or file_problem or not rows):
         return result
+    result.skipped_bad_lines = bool(result.errors)
     result.count = len(rows)
     if not dry_run:
         for row in rows:
             kind.create(row.unit, row.raw, actor=actor, now=now)
-        record("import", now=now, user=actor, register=kind.slug, count=len(rows))
+        if result.errors:
+            skipped = sorted({e.line for e in result.errors})
+            record("import", now=now, user=actor, register=kind.slug, count=len(rows), skipped_lines=skipped)
+        else:
+            record("import", now=now, user=actor, register=kind.slug, count=len(rows))
     return result
 
 

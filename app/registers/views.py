@@ -124,8 +124,9 @@ def import_file() -> ResponseReturnValue:
     kind = register_kind(form.kind.data or "residents")
     result, status = None, 200
     if form.validate_on_submit():
-        result = import_records(kind, form.file.data.read(), actor=user, now=utcnow(), dry_run=bool(form.dry_run.data))
-        if result.errors:
+        result = import_records(kind, form.file.data.read(), actor=user, now=utcnow(), dry_run=bool(form.dry_run.data),
+                                skip_bad_lines=bool(form.skip_bad_lines.data))  # fmt: skip
+        if result.errors and not result.skipped_bad_lines:
             db.session.rollback()
             status = 422
         else:

@@ -134,3 +134,30 @@ def test_a_broken_or_empty_workbook(worker: FlaskClient) -> None:
     broken = upload_bytes(worker, b"PK\x03\x04 not really a zip")
     assert broken.status_code == 422 and "not a readable XLSX" in broken.data.decode()
     assert "no data lines" in upload_bytes(worker, workbook([])).data.decode()
+
+
+def test_the_user_may_import_the_good_lines_and_skip_the_bad(worker: FlaskClient) -> None:
+    text = (HEADER + f"{GRID_1},好人,{ID_A},13912345678,路1号,,1,,\n"  # line 2: good
+            f"{GRID_1},坏校验,{bad_check(ID_B)},,路2号,,1,,\n"  # 3: checksum
+            f"{GRID_1},也好,{ID_C},,路3号,,1,,\n")  # 4: good  # fmt: skip
+    form: dict[str, Any] = {
+        "kind": "residents",
+        "file": (io.BytesIO(text.encode()), "people.csv"),
+        "skip_bad_lines": "y",
+    }
+    dry = dict(form, file=(io.BytesIO(text.encode()), "people.csv"), dry_run="y")
+    checked = worker.post("/registers/import", data=dry, content_type="multipart/form-data")
+    assert (
+        'data-result="skipped"' in checked.data.decode() and "2 good lines would be imported" in checked.data.decode()
+    )
+    assert residents() == 0
+    done = worker.post("/registers/import", data=form, content_type="multipart/form-data")
+    page = done.data.decode()
+    assert done.status_code == 200 and "2 records imported; these lines were skipped" in page
+    assert 'data-line="3"' in page and residents() == 2
+    event = db.session.scalars(select(SecurityEvent).where(SecurityEvent.kind == "import")).one()
+    assert event.detail == {"register": "residents", "count": 2, "skipped_lines": [3]}
+    header_only = worker.post("/registers/import", data={"kind": "residents", "skip_bad_lines": "y",
+                                                          "file": (io.BytesIO(b"name\nx\n"), "x.csv")},
+                              content_type="multipart/form-data")  # fmt: skip
+    assert header_only.status_code == 422 and residents() == 2  # a file-level problem stops everything
