@@ -4,7 +4,7 @@ import re
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 
 from app.audit.service import record
 from app.errors import ForbiddenError, ValidationError
@@ -100,7 +100,5 @@ def units_administered(user: User) -> list[OrgUnit]:
     paths = sorted({m.org_unit.path for m in user.memberships if m.role == "admin"})
     if not paths:
         return []
-    stmt = (
-        select(OrgUnit).where(or_(*(OrgUnit.path.startswith(p, autoescape=True) for p in paths))).order_by(OrgUnit.code)
-    )
+    stmt = select(OrgUnit).where(OrgUnit.in_subtrees(paths)).order_by(OrgUnit.code)
     return list(db.session.scalars(stmt))

@@ -4,7 +4,7 @@ import re
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, select
 
 from app.audit.service import record
 from app.auth.models import ApiToken
@@ -123,7 +123,7 @@ def users_managed(admin: User) -> list[User]:
         select(User)
         .join(Membership, Membership.user_id == User.id)
         .join(OrgUnit, OrgUnit.id == Membership.org_unit_id)
-        .where(or_(*(OrgUnit.path.startswith(p, autoescape=True) for p in paths)))
+        .where(OrgUnit.in_subtrees(paths))
         .order_by(User.username)
     )
     return list(db.session.scalars(stmt).unique())

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from app import engine
 from app.calendars.service import work_calendar
@@ -214,7 +214,7 @@ def startable_units(user: User, start_role: str | None) -> list[OrgUnit]:
     stmt = (
         select(OrgUnit)
         .where(OrgUnit.kind.in_([OrgKind.GRID, OrgKind.EXCLUSIVE_GRID]))
-        .where(or_(*(OrgUnit.path.startswith(p, autoescape=True) for p in paths)))
+        .where(OrgUnit.in_subtrees(paths))
         .order_by(OrgUnit.code)
     )
     return list(db.session.scalars(stmt))

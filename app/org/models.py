@@ -1,10 +1,11 @@
 """Org units, users and their role memberships."""
 
 import enum
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ColumnElement, ForeignKey, String, UniqueConstraint, false, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -37,6 +38,11 @@ class OrgUnit(Base):
     def ancestor_ids(self) -> list[int]:
         """Own id last: the units whose jurisdiction contains this one, root first."""
         return [int(part) for part in self.path.strip("/").split("/") if part]
+
+    @classmethod
+    def in_subtrees(cls, paths: Iterable[str]) -> ColumnElement[bool]:
+        """Units in the subtrees rooted at `paths` (their own path included): one indexed prefix test each."""
+        return or_(false(), *(cls.path.startswith(p, autoescape=True) for p in paths))
 
     @property
     def is_grid(self) -> bool:

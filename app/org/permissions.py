@@ -1,6 +1,6 @@
 """Every access rule in one place: jurisdiction, candidacy and who may do what."""
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, Select, select
 
 from app.cases.models import Case
 from app.org.models import OrgKind, OrgUnit, User
@@ -20,16 +20,12 @@ def in_jurisdiction(user: User, unit: OrgUnit) -> bool:
 
 def visible_units(user: User) -> Select[tuple[OrgUnit]]:
     paths = jurisdiction_paths(user)
-    return select(OrgUnit).where(or_(False, *(OrgUnit.path.startswith(p, autoescape=True) for p in paths)))
+    return select(OrgUnit).where(OrgUnit.in_subtrees(paths))
 
 
 def visible_cases(user: User) -> Select[tuple[Case]]:
     paths = jurisdiction_paths(user)
-    return (
-        select(Case)
-        .join(Case.org_unit)
-        .where(or_(False, *(OrgUnit.path.startswith(p, autoescape=True) for p in paths)))
-    )
+    return select(Case).join(Case.org_unit).where(OrgUnit.in_subtrees(paths))
 
 
 def can_see_case(user: User, case: Case) -> bool:
@@ -139,7 +135,7 @@ def dashboard_covers(user: User, unit: OrgUnit) -> bool:
 
 
 def _within(user: User) -> ColumnElement[bool]:
-    return or_(False, *(OrgUnit.path.startswith(p, autoescape=True) for p in jurisdiction_paths(user)))
+    return OrgUnit.in_subtrees(jurisdiction_paths(user))
 
 
 def visible_entities(user: User) -> Select[tuple[MarketEntity]]:
@@ -167,7 +163,7 @@ def writable_grids(user: User) -> Select[tuple[OrgUnit]]:
     return (
         select(OrgUnit)
         .where(OrgUnit.kind.in_((OrgKind.GRID, OrgKind.EXCLUSIVE_GRID)))
-        .where(or_(False, *(OrgUnit.path.startswith(p, autoescape=True) for p in paths)))
+        .where(OrgUnit.in_subtrees(paths))
         .order_by(OrgUnit.code)
     )
 

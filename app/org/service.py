@@ -2,7 +2,7 @@
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import false, func, or_, select
+from sqlalchemy import func, select
 
 from app.errors import NotFoundError
 from app.extensions import db
@@ -68,7 +68,7 @@ def units_for_reassignment(user: User, task: "Task") -> list[OrgUnit]:
         select(OrgUnit)
         .join(Membership, Membership.org_unit_id == OrgUnit.id)
         .where(Membership.role == task.role, OrgUnit.id != task.org_unit_id)
-        .where(or_(false(), *(OrgUnit.path.startswith(p, autoescape=True) for p in paths)))
+        .where(OrgUnit.in_subtrees(paths))
         .order_by(OrgUnit.code)
     )
     return list(db.session.scalars(stmt).unique())
