@@ -11,6 +11,7 @@ run: install compile-translations vendor
 	$(BIN)/flask db upgrade
 	$(BIN)/flask processes sync
 	$(BIN)/flask calendar load-defaults
+	$(BIN)/flask taxonomy load-defaults
 	$(BIN)/flask seed-demo --list
 	@echo "gridcase on http://127.0.0.1:$(PORT)  (password for every demo account: gridcase-demo)"
 	@# The timer worker runs beside gunicorn and stops with it.
@@ -70,8 +71,8 @@ compile-translations: install
 
 # After adding or changing user-visible strings: extract, merge, then translate the new entries.
 translations: install
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o app/translations/messages.pot .
-	$(BIN)/pybabel -q update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+	$(BIN)/pybabel -q extract --no-wrap -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o app/translations/messages.pot .
+	$(BIN)/pybabel -q update --no-wrap -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 
 clean:
 	rm -rf $(VENV) instance/gridcase.sqlite* .coverage htmlcov node_modules app/static/vendor

@@ -79,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from app.calendars.commands import calendar_cli
     from app.casetypes.commands import processes_cli
+    from app.intake.commands import taxonomy_cli
     from app.org.commands import seed_demo_command
     from app.worker.commands import worker_command
 
@@ -86,3 +87,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(calendar_cli)
     app.cli.add_command(worker_command)
+    app.cli.add_command(taxonomy_cli)

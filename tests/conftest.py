@@ -14,14 +14,16 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from app import create_app
+from app.casetypes.models import ProcessVersion
 from app.casetypes.registry import sync_processes
 from app.clock import utcnow
 from app.extensions import db
+from app.intake.taxonomy import load_default_taxonomy
 from app.org.seed import DEMO_PASSWORD, seed_demo_county
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,6 +45,7 @@ def build_app(database_url: str, **overrides: Any) -> Flask:
         upgrade(directory=app.config["MIGRATIONS_DIR"])
         seed_demo_county(now=utcnow())
         sync_processes(app.config["GRIDCASE_PROCESSES_DIR"], app.config["GRIDCASE_FORMS_DIR"], actor=None, now=utcnow())
+        load_default_taxonomy({v.key for v in db.session.scalars(select(ProcessVersion))})
         db.session.commit()
         db.session.remove()
     return app

@@ -4,11 +4,12 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.casetypes.models import ProcessVersion
 from app.extensions import Base
+from app.intake.models import Category
 from app.org.models import OrgUnit, User
 
 if TYPE_CHECKING:
@@ -34,6 +35,11 @@ class Case(Base):
     status: Mapped[CaseStatus] = mapped_column(default=CaseStatus.OPEN)
     priority: Mapped[str] = mapped_column(String(16), default="normal")
     channel: Mapped[str] = mapped_column(String(32), default="web")
+    # Where and what (intake): the taxonomy item, and the place as a WGS84 point and/or an address.
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"), index=True)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    address: Mapped[str | None] = mapped_column(String(200))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # The engine's serialized workflow; deferred so that listing cases never loads it.
     state: Mapped[str] = deferred(mapped_column(Text, nullable=False))
@@ -47,6 +53,7 @@ class Case(Base):
     org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
     process_version: Mapped[ProcessVersion] = relationship()
     opened_by: Mapped[User | None] = relationship()
+    category: Mapped[Category | None] = relationship()
     tasks: Mapped[list["Task"]] = relationship(back_populates="case", order_by="Task.created_at")
     events: Mapped[list["CaseEvent"]] = relationship(
         back_populates="case", order_by="CaseEvent.id", cascade="all, delete-orphan"

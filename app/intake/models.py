@@ -1,0 +1,39 @@
+"""The event taxonomy (事件分类) with its admission list (事项准入): a 3-level tree held as data."""
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import Base
+
+UNIT_KINDS = ("grid", "village", "township", "county", "department")
+
+
+class Category(Base):
+    """A node of the taxonomy; a leaf (level 3) says how a matter of its kind is handled.
+
+    case_type: the diagram a matter of this kind starts; unit_kind: who is responsible by default;
+    time_limit: the handling limit as designers write deadlines ("5 working days"); admitted: on the
+    admission list, i.e. grid workers and township centres may take it (事项准入).
+    """
+
+    __tablename__ = "category"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"), index=True)
+    level: Mapped[int]
+    name: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    # Pinyin initials of the name ("xfyh" for 消防隐患): operators search by them.
+    initials: Mapped[str] = mapped_column(String(120), default="")
+    case_type: Mapped[str | None] = mapped_column(String(64))
+    unit_kind: Mapped[str | None] = mapped_column(String(16))
+    time_limit: Mapped[str | None] = mapped_column(String(32))
+    admitted: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    parent: Mapped["Category | None"] = relationship(remote_side=[id])
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.level == 3
