@@ -3,8 +3,9 @@
 from datetime import datetime
 from typing import Any
 
+from babel.dates import format_skeleton
 from flask import Flask
-from flask_babel import format_datetime
+from flask_babel import get_locale, to_user_timezone
 from flask_login import current_user
 
 from app.casetypes.names import case_type_name, data_rows, task_name
@@ -26,7 +27,11 @@ from app.tasks.service import task_state
 
 
 def _when(value: datetime | None) -> str:
-    return format_datetime(value, "yyyy-MM-dd HH:mm") if value else ""
+    """A moment as the reader's language writes it, in the county's time zone: 2026年11月26日 14:05 / Nov 26, 2026 14:05."""
+    if value is None:
+        return ""
+    local, locale = to_user_timezone(value), get_locale()
+    return f"{format_skeleton('yMMMd', local, locale=locale)} {format_skeleton('Hm', local, locale=locale)}"
 
 
 def _personal(kind: str, value: str, reveal: bool) -> str:

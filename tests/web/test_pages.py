@@ -137,3 +137,16 @@ def test_forms_without_the_csrf_token_are_refused(tmp_path: Path) -> None:
         "/login", data={"username": "grid_worker_1", "password": "gridcase-demo", "csrf_token": token.group(1)}
     )
     assert ok.status_code == 302
+
+
+def test_dates_are_written_as_the_readers_language_writes_them(client: FlaskClient) -> None:
+    login(client, "grid_worker_1")
+    created = client.post(
+        "/cases/new", data={"case_type": "fire_hazard_rectification", "org_unit": GRID_1, **FIRE_REPORT}
+    )
+    chinese = client.get(created.location).data.decode()
+    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}", chinese)
+    client.post("/locale", data={"locale": "en", "next": "/inbox"})
+    english = client.get(created.location).data.decode()
+    assert re.search(r"[A-Z][a-z]{2} \d{1,2}, \d{4} \d{2}:\d{2}", english)
+    assert not re.search(r"\d{4}年", english)
