@@ -121,11 +121,9 @@ def validate_draft(key: str, forms_dir: str) -> list[Problem]:
     """Every problem of the saved draft, found by the checks an upload goes through."""
     draft = _saved_draft(key)
     xml, filename = draft.bpmn_xml.encode("utf-8"), f"{key}.bpmn"
+    problems: list[Problem] = []
     try:
-        problems = _key_problems(key, executable_process_id(xml, filename), filename)
-    except InvalidDiagram as err:
-        return err.problems  # unsafe or malformed: nothing more can be checked
-    try:
+        problems.extend(_key_problems(key, executable_process_id(xml, filename), filename))
         compile_with_forms(xml, filename, form_pool(xml, filename, forms_dir))
     except InvalidDiagram as err:
         problems.extend(err.problems)

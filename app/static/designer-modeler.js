@@ -299,12 +299,22 @@
     timerFields(element, bo);
   }
 
+  // Leaving the page with changes not saved as the draft asks first.
+  var dirty = false;
+  window.addEventListener("beforeunload", function (event) {
+    if (dirty) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+
   var selected = null;
   modeler.on("selection.changed", function (event) {
     selected = event.newSelection.length === 1 ? event.newSelection[0] : null;
     render(selected);
   });
   modeler.on("commandStack.changed", function () {
+    dirty = true;
     // Undo/redo and edits on the canvas (e.g. a name typed in place) show in the panel; typing in the panel
     // itself commits on "change", so the field being edited has already lost its focus.
     if (!panel.contains(document.activeElement)) {
@@ -361,10 +371,13 @@
 
   function save() {
     say(text.saving);
+    var wasDirty = dirty;
+    dirty = false; // edits made while the request runs make it dirty again
     return modeler.saveXML({ format: true }).then(function (result) {
       return post(data.save, result.xml);
     }).then(function (reply) {
       if (reply.status !== 200) {
+        dirty = dirty || wasDirty;
         refused(reply);
         return false;
       }

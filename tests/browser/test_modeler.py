@@ -15,6 +15,10 @@ DRAW = """() => {
   return task.id;
 }"""
 
+SELECT_LANE = """() => {
+  const modeler = window.gridcaseModeler;
+  modeler.get("selection").select(modeler.get("elementRegistry").get("Lane_grid_worker"));
+}"""
 SAVED_XML = "() => window.gridcaseModeler.saveXML().then(result => result.xml)"
 
 
@@ -34,7 +38,10 @@ def test_a_designer_draws_a_new_case_type_in_the_modeler_and_deploys_it(page: An
     page.select_option("#prop-formJsonSchemaFilename", "hotline_review.schema.json")
     page.fill("#prop-deadline", "soon")
     page.press("#prop-deadline", "Tab")
+    page.evaluate(SELECT_LANE)  # the lane's edge sits under the palette: select it by the API, edit it in the panel
+    page.select_option("select#prop-name", "village_staff")
     xml = page.evaluate(SAVED_XML)
+    assert '<bpmn:lane id="Lane_grid_worker" name="village_staff">' in xml
     assert '<spiffworkflow:property name="formJsonSchemaFilename" value="hotline_review.schema.json"' in xml
     assert 'name="核查路灯"' in xml
     # Validate: the bad time limit is listed with the task's id, label and line, and the shape is marked.

@@ -7,9 +7,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.audit.models import SecurityEvent
+from app.cases.models import Case
+from app.casetypes.models import ProcessVersion
 from app.designer.models import ProcessDraft
 from app.extensions import db
-from tests.conftest import login
+from tests.conftest import FIRE_REPORT, GRID_1, login
 from tests.designer.test_designer import BOMB, FIRE, KEY, XXE, versions_of, with_pre_check
 
 JSON = {"Accept": "application/json"}
@@ -66,7 +68,7 @@ def test_a_new_case_type_starts_blank_under_a_checked_key(client: FlaskClient) -
     assert versions_of("elderly_visit") == 1 and draft_of("elderly_visit") is None
 
 
-def test_a_draft_is_saved_validated_with_labels_and_lines_then_deployed(client: FlaskClient) -> None:
+def test_a_draft_is_saved_validated_with_labels_and_lines_then_deployed(client: FlaskClient, api: Any) -> None:
     login(client, "designer")
     before = versions_of()
     broken = with_pre_check(FIRE).replace("fire_pre_check.schema.json", "missing.schema.json")
@@ -92,6 +94,9 @@ def test_a_draft_is_saved_validated_with_labels_and_lines_then_deployed(client: 
     assert deployed.status_code == 201 and deployed.json["version"] == before + 1
     assert deployed.json["url"] == f"/designer/{KEY}"
     assert versions_of() == before + 1 and draft_of() is None
+    created = api("grid_worker_1").post("/cases", {"case_type": KEY, "org_unit": GRID_1, "data": FIRE_REPORT})
+    case = db.session.get(Case, created.json["id"])
+    assert case is not None and db.session.get(ProcessVersion, case.process_version_id).version == before + 1  # type: ignore[union-attr]
     assert "受理研判" in client.get(f"/designer/{KEY}/draft.bpmn").data.decode()
     assert (
         db.session.scalars(select(SecurityEvent).where(SecurityEvent.kind == "deploy")).all()[-1].detail["version"]
