@@ -22,15 +22,17 @@ SELECT_LANE = """() => {
 SAVED_XML = "() => window.gridcaseModeler.saveXML().then(result => result.xml)"
 
 
-def test_a_designer_draws_a_new_case_type_in_the_modeler_and_deploys_it(page: Any) -> None:
-    sign_in(page, "designer")
+def open_new_case_type(page: Any, key: str) -> None:
     page.goto("/designer")
-    page.fill("#new-key", "street_lamp_repair")
+    page.fill("#new-key", key)
     with page.expect_navigation():
         page.click("form[action='/designer/modeler'] button")
-    assert page.url.endswith("/designer/street_lamp_repair/modeler")
+    assert page.url.endswith(f"/designer/{key}/modeler")
     page.wait_for_selector("#modeler[data-ready]", state="attached")
-    task_id = page.evaluate(DRAW)
+
+
+def edit_in_panel(page: Any, task_id: str) -> None:
+    """Name the new task, give it a form and a bad time limit, and make the lane village staff's."""
     page.click(f"g.djs-element[data-element-id='{task_id}']", position={"x": 50, "y": 20}, force=True)
     page.wait_for_selector("#prop-formJsonSchemaFilename")
     page.fill("#prop-name", "核查路灯")
@@ -44,6 +46,13 @@ def test_a_designer_draws_a_new_case_type_in_the_modeler_and_deploys_it(page: An
     assert '<bpmn:lane id="Lane_grid_worker" name="village_staff">' in xml
     assert '<spiffworkflow:property name="formJsonSchemaFilename" value="hotline_review.schema.json"' in xml
     assert 'name="核查路灯"' in xml
+
+
+def test_a_designer_draws_a_new_case_type_in_the_modeler_and_deploys_it(page: Any) -> None:
+    sign_in(page, "designer")
+    open_new_case_type(page, "street_lamp_repair")
+    task_id = page.evaluate(DRAW)
+    edit_in_panel(page, task_id)
     # Validate: the bad time limit is listed with the task's id, label and line, and the shape is marked.
     page.click("[data-action=validate]")
     problem = page.locator("[data-problems] tr.problem").first
@@ -59,9 +68,11 @@ def test_a_designer_draws_a_new_case_type_in_the_modeler_and_deploys_it(page: An
     page.press("#prop-deadline", "Tab")
     page.click("[data-action=validate]")
     page.wait_for_selector("[data-problems]", state="hidden")
+    assert "没有问题" in page.inner_text("[data-status]")
     page.click("[data-action=deploy]")
     link = page.locator("[data-versions-link]")
     link.wait_for()
+    assert "已部署第 1 版" in page.inner_text("[data-status]")
     with page.expect_navigation():
         link.click()
     assert page.url.endswith("/designer/street_lamp_repair")
