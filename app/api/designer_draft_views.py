@@ -14,6 +14,7 @@ from app.designer.drafts import (
     opened_json,
     refused,
     save_draft,
+    saved_json,
     validation_json,
 )
 from app.designer.service import record_refusal
@@ -43,7 +44,7 @@ def designer_save_draft(key: str) -> ResponseReturnValue:
         db.session.rollback()
         return refused(err.problems, "", _("The draft was not saved; fix the problems listed.")), 422
     db.session.commit()
-    return {"key": key, "saved_at": draft.saved_at.isoformat(), "saved_by": signed_in_user().username}
+    return saved_json(draft, signed_in_user().username)
 
 
 @bp.post("/designer/drafts/<key>/validate")

@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -182,3 +183,9 @@ def validation_json(key: str, forms_dir: str) -> dict[str, object]:
     problems = validate_draft(key, forms_dir)
     draft = get_draft(key)
     return {"valid": not problems, "problems": problems_json(problems, draft.bpmn_xml if draft else "")}
+
+
+def saved_json(draft: ProcessDraft, username: str) -> dict[str, object]:
+    """A saved draft: when (also as the reader sees times, in the installation's time zone) and by whom."""
+    return {"key": draft.key, "saved_at": draft.saved_at.isoformat(), "saved_by": username,
+            "saved_at_text": format_datetime(draft.saved_at, "yyyy-MM-dd HH:mm:ss")}  # fmt: skip

@@ -162,7 +162,10 @@
     el.name = name;
     el.id = "prop-" + name;
     el.checked = checked;
-    el.addEventListener("change", function () { onChange(el.checked); });
+    el.addEventListener("change", function () {
+      onChange(el.checked);
+      render(selected); // bpmn-js may change more than the box says (a default flow loses its condition)
+    });
     labelEl.appendChild(el);
     labelEl.appendChild(document.createTextNode(" " + label));
     wrap.appendChild(labelEl);
@@ -381,7 +384,7 @@
         refused(reply);
         return false;
       }
-      say(format(text.saved, { when: new Date(reply.json.saved_at).toLocaleString() }));
+      say(format(text.saved, { when: reply.json.saved_at_text }));
       return true;
     });
   }

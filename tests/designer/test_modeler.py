@@ -1,5 +1,6 @@
 """The in-browser modeler's server side: the page, drafts saved, validated and deployed, over pages and the API."""
 
+import re
 from typing import Any
 
 import pytest
@@ -74,6 +75,7 @@ def test_a_draft_is_saved_validated_with_labels_and_lines_then_deployed(client: 
     broken = with_pre_check(FIRE).replace("fire_pre_check.schema.json", "missing.schema.json")
     saved = save(client, broken)
     assert saved.status_code == 200 and saved.json["saved_by"] == "designer"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", saved.json["saved_at_text"])
     assert draft_of() is not None and draft_of().bpmn_xml == broken  # type: ignore[union-attr]
     assert client.get(f"/designer/{KEY}/draft.bpmn").data.decode() == broken
     result = client.post(f"/designer/{KEY}/draft/validate", headers=JSON).json
