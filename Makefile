@@ -54,16 +54,17 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-# bpmn-js (the diagram view on the designer pages) from the npm registry into app/static/vendor/, not committed.
-# Optional: without npm or the registry the designer pages still upload, validate and download.
+# bpmn-js (the diagram view and the modeler on the designer pages) from the npm registry into app/static/vendor/,
+# not committed. Optional: without npm or the registry the designer pages still upload, validate and download.
 VENDOR := app/static/vendor/bpmn-js
 vendor: $(VENDOR)/.installed
 
-$(VENDOR)/.installed: package-lock.json
+$(VENDOR)/.installed: package-lock.json Makefile
 	@if command -v npm >/dev/null && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error; then \
 	  mkdir -p $(VENDOR) && \
 	  cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js node_modules/bpmn-js/dist/assets/diagram-js.css \
-	     node_modules/bpmn-js/dist/assets/bpmn-js.css $(VENDOR)/ && touch $@; \
+	     node_modules/bpmn-js/dist/bpmn-modeler.production.min.js node_modules/bpmn-js/dist/assets/bpmn-js.css $(VENDOR)/ && \
+	  cp -r node_modules/bpmn-js/dist/assets/bpmn-font $(VENDOR)/ && touch $@; \
 	else echo "bpmn-js not installed (no npm or no registry): the designer works without the diagram view"; fi
 
 compile-translations: install

@@ -84,7 +84,7 @@ def parse_form_upload(name: str, raw: bytes) -> dict[str, Any]:
     return data
 
 
-def _form_pool(xml: bytes, filename: str, forms_dir: str) -> dict[str, dict[str, Any]]:
+def form_pool(xml: bytes, filename: str, forms_dir: str) -> dict[str, dict[str, Any]]:
     """Forms a diagram may use besides the uploaded ones: the case type's latest version's, else forms/."""
     pool: dict[str, dict[str, Any]] = {}
     for name in available_forms(forms_dir):
@@ -117,7 +117,7 @@ def deploy_upload(
             problems.extend(err.problems)
     if problems:
         raise InvalidDiagram(problems)
-    pool = {**_form_pool(xml, filename, forms_dir), **forms}
+    pool = {**form_pool(xml, filename, forms_dir), **forms}
     version, created = deploy_with_forms(xml, filename, pool, actor=actor, now=now)
     _audit(version, created, actor=actor, now=now, ip=ip, source=filename)
     return version, created
