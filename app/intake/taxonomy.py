@@ -146,9 +146,13 @@ def save_rows(rows: list[CategoryRow]) -> int:
 
 
 def load_default_taxonomy(case_types: set[str], path: Path = DEFAULT_FILE) -> int:
-    """Add the shipped tree's missing items (existing ones, maybe edited locally, are left alone)."""
+    """Add the shipped tree's missing items (existing ones, maybe edited locally, are left alone).
+
+    Items whose case type this installation has not deployed are left out: they can be imported later.
+    """
     have = set(db.session.scalars(select(Category.code)))
-    rows, errors = parse_rows(read_csv(path.read_text("utf-8")), case_types=case_types)
+    lines = [(n, row) for n, row in read_csv(path.read_text("utf-8")) if row.get("case_type", "") in case_types | {""}]
+    rows, errors = parse_rows(lines, case_types=case_types)
     if errors:
         first = errors[0]
         raise ValueError(f"{path.name}:{first.line}: {first.field}: {first.message}")

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.intake.models import Category
-from app.intake.taxonomy import initials, parse_rows, read_csv, save_rows
+from app.intake.taxonomy import initials, load_default_taxonomy, parse_rows, read_csv, save_rows
 
 CASE_TYPES = {"fire_hazard_rectification", "hotline_matter"}
 HEADER = "code,parent,name,name_en,case_type,unit_kind,time_limit,admitted\n"
@@ -83,3 +83,16 @@ def test_saving_upserts_by_code(run: Any) -> None:
         return top.name, leaf.parent.level, leaf.admitted
 
     assert run(save) == ("公共安全（改）", 2, True)
+
+
+def test_the_shipped_tree_leaves_out_items_of_case_types_not_deployed(run: Any) -> None:
+    def load() -> tuple[int, int]:
+        db.session.execute(Category.__table__.delete())
+        added = load_default_taxonomy({"hotline_matter"})
+        leaves = db.session.scalars(select(Category.case_type).where(Category.level == 3)).all()
+        assert set(leaves) == {"hotline_matter"}
+        return added, len(leaves)
+
+    added, leaves = run(load)
+    assert leaves > 20
+    assert added == leaves + 11 + run(lambda: db.session.scalar(select(func.count()).where(Category.level == 2)))
