@@ -55,6 +55,7 @@ def register_blueprints(app: Flask) -> None:
     from app.cases.views import bp as cases_bp
     from app.dashboard.views import bp as dashboard_bp
     from app.designer.views import bp as designer_bp
+    from app.intake.triage_views import bp as triage_bp
     from app.notifications.views import bp as notifications_bp
     from app.registers import visit_views  # noqa: F401 - its routes register on the registers blueprint
     from app.registers.views import bp as registers_bp
@@ -70,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
         admin_bp,
         designer_bp,
         registers_bp,
+        triage_bp,
         api_bp,
     )
     for blueprint in blueprints:
