@@ -78,16 +78,21 @@ def can_start_in(user: User, start_role: str | None, unit: OrgUnit, *, triage: b
     """A case of a type whose start event sits in `start_role`'s lane, reported in `unit`.
 
     Cases start in a grid; only a matter that routing could not place (`triage`) starts at the triage
-    unit (the county), waiting there for a dispatcher to choose its grid. An intake channel's system
-    account (role `intake_channel`, e.g. an Open311 client) may start any case type in its subtree.
+    unit (the county), waiting there for a dispatcher to choose its grid: whoever may report it in
+    some unit under that county may leave it there. An intake channel's system account (role
+    `intake_channel`, e.g. an Open311 client) may start any case type in its subtree.
     """
     if not unit.is_grid and not triage:
         return False
-    if any(m.role == INTAKE_CHANNEL_ROLE and unit.path.startswith(m.org_unit.path) for m in user.memberships):
+
+    def covers(home: OrgUnit) -> bool:
+        return unit.path.startswith(home.path) or (triage and home.path.startswith(unit.path))
+
+    if any(m.role == INTAKE_CHANNEL_ROLE and covers(m.org_unit) for m in user.memberships):
         return True
     if start_role is None:
-        return in_jurisdiction(user, unit)
-    return any(m.role == start_role and unit.path.startswith(m.org_unit.path) for m in user.memberships)
+        return in_jurisdiction(user, unit) or (triage and any(covers(m.org_unit) for m in user.memberships))
+    return any(m.role == start_role and covers(m.org_unit) for m in user.memberships)
 
 
 def may_hold(user: User, role: str, unit: OrgUnit) -> bool:
