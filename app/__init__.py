@@ -57,6 +57,7 @@ def register_blueprints(app: Flask) -> None:
     from app.designer.views import bp as designer_bp
     from app.intake.triage_views import bp as triage_bp
     from app.notifications.views import bp as notifications_bp
+    from app.open311.admin_views import bp as open311_admin_bp
     from app.open311.views import bp as open311_bp
     from app.registers import visit_views  # noqa: F401 - its routes register on the registers blueprint
     from app.registers.views import bp as registers_bp
@@ -74,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
         registers_bp,
         triage_bp,
         open311_bp,
+        open311_admin_bp,
         api_bp,
     )
     for blueprint in blueprints:

@@ -8,6 +8,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.audit.service import record
 from app.errors import ForbiddenError, ValidationError
 from app.extensions import db
 from app.open311.models import Open311Client
@@ -21,7 +22,7 @@ def key_hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def add_client(name: str, unit: OrgUnit, *, now: datetime) -> tuple[Open311Client, str]:
+def add_client(name: str, unit: OrgUnit, *, now: datetime, actor: User | None = None) -> tuple[Open311Client, str]:
     """A new client and its key (returned once, stored only as a hash).
 
     Its system account holds `intake_channel` at `unit` and is inactive: it never signs in and is never
@@ -41,7 +42,15 @@ def add_client(name: str, unit: OrgUnit, *, now: datetime) -> tuple[Open311Clien
     client = Open311Client(name=name, key_sha256=key_hash(key), active=True, user=user, created_at=now)
     db.session.add_all([user, client])
     db.session.flush()
+    record("user_created", now=now, user=actor, target=username, role=INTAKE_CHANNEL_ROLE, unit=unit.code)
     return client, key
+
+
+def set_client_active(client: Open311Client, active: bool, *, now: datetime, actor: User) -> None:
+    """Stop (or resume) accepting a client's key; its cases stay as they are."""
+    client.active = active
+    record("user_activated" if active else "user_deactivated", now=now, user=actor, target=client.user.username)
+    db.session.flush()
 
 
 def client_for_key(key: str | None) -> Open311Client:

@@ -52,7 +52,7 @@ def _mapping(version: ProcessVersion | None) -> dict[str, Any] | None:
 
 def _service_for(category: Category, groups: dict[int, Category]) -> Service | None:
     """The leaf's own case type when its start form maps Open311 fields; else the 12345 line."""
-    fallback = current_app.config.get("GRIDCASE_OPEN311_FALLBACK", FALLBACK_CASE_TYPE)
+    fallback = str(current_app.config.get("GRIDCASE_OPEN311_FALLBACK") or FALLBACK_CASE_TYPE)
     for key in (category.case_type, fallback):
         version = latest_version(key) if key else None
         mapping = _mapping(version)

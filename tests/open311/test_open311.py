@@ -206,3 +206,16 @@ def test_an_open311_request_followed_to_closure(client: FlaskClient, key: str, a
     closed = get(client, f"requests/{number}", "json").json[0]
     assert (closed["status"], closed["status_notes"]) == ("closed", "已办结。")
     assert get(client, "requests", "xml", status="closed").data.count(number.encode()) == 1
+
+
+def test_a_category_whose_form_has_no_mapping_comes_in_as_a_hotline_matter(client: FlaskClient, key: str) -> None:
+    answer = post(client, "json", api_key=key, service_code="030102", address_string="柳湾菜市场",
+                  description="菜市场有商户在卖过期食品", **CITIZEN)  # fmt: skip
+    assert answer.status_code == 201, answer.data
+    number = answer.json[0]["service_request_id"]
+    assert number.startswith("RX")  # the 12345 line's numbers
+    item = get(client, f"requests/{number}", "json", locale="en").json[0]
+    assert (item["service_code"], item["service_name"]) == ("030102", "Selling expired food")
+    assert item["agency_responsible"] == "柳湾社区第1网格"
+    assert item["service_notice"] == "Time limit: 3 working days"
+    assert item["status_notes"].startswith("In progress: ")
