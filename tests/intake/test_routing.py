@@ -95,6 +95,12 @@ def test_a_place_added_to_the_gazetteer_routes_at_once(run: Any) -> None:
     assert run(where, address="幸福里X1小区") == (COUNTY, "triage", "unknown_address")
 
 
+def test_the_demo_gazetteer_loads_once(run: Any) -> None:
+    from app.intake.places import load_places
+
+    assert run(load_places) == 0  # the seed loaded it; loading again adds nothing
+
+
 def test_no_location_goes_to_triage(run: Any) -> None:
     assert run(where) == (COUNTY, "triage", "no_location")
     assert run(where, address="   ", latitude=28.7) == (COUNTY, "triage", "no_location")

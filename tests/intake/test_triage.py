@@ -46,6 +46,8 @@ def test_grid_workers_and_leaders_have_no_triage_queue(api: Any, client: FlaskCl
     case_id = triage_case(run)
     assert api("grid_worker_1").get("/triage").status_code == 403
     assert api("leader").post(f"/triage/{case_id}", {"org_unit": GRID_1}).status_code == 403
+    # A township dispatcher does not see a case waiting at the county at all.
+    assert api("township_dispatcher_1").post(f"/triage/{case_id}", {"org_unit": GRID_1}).status_code == 404
     login(client, "grid_worker_1")
     assert client.get("/triage").status_code == 403
     assert client.post(f"/triage/{case_id}", data={"org_unit": GRID_1}).status_code == 403
