@@ -64,7 +64,10 @@ def register_blueprints(app: Flask) -> None:
     from app.dashboard.views import bp as dashboard_bp
     from app.designer import modeler_views  # noqa: F401 - its routes register on the designer blueprint
     from app.designer.views import bp as designer_bp
+    from app.intake.triage_views import bp as triage_bp
     from app.notifications.views import bp as notifications_bp
+    from app.open311.admin_views import bp as open311_admin_bp
+    from app.open311.views import bp as open311_bp
     from app.registers import visit_views  # noqa: F401 - its routes register on the registers blueprint
     from app.registers.views import bp as registers_bp
     from app.tasks.views import bp as tasks_bp
@@ -79,6 +82,9 @@ def register_blueprints(app: Flask) -> None:
         admin_bp,
         designer_bp,
         registers_bp,
+        triage_bp,
+        open311_bp,
+        open311_admin_bp,
         api_bp,
     )
     for blueprint in blueprints:
@@ -89,6 +95,7 @@ def register_commands(app: Flask) -> None:
     from app.calendars.commands import calendar_cli
     from app.casetypes.commands import processes_cli
     from app.intake.commands import taxonomy_cli
+    from app.open311.commands import open311_cli
     from app.org.commands import seed_demo_command
     from app.worker.commands import worker_command
 
@@ -97,3 +104,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(calendar_cli)
     app.cli.add_command(worker_command)
     app.cli.add_command(taxonomy_cli)
+    app.cli.add_command(open311_cli)

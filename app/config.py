@@ -32,6 +32,8 @@ def load_settings(instance_path: str) -> dict[str, Any]:
         "GRIDCASE_WORKER_INTERVAL": float(os.environ.get("GRIDCASE_WORKER_INTERVAL", "1")),
         # Extra notification senders, "module:Class" separated by commas (the in-app one is built in).
         "GRIDCASE_NOTIFICATION_SENDERS": os.environ.get("GRIDCASE_NOTIFICATION_SENDERS", ""),
+        # The case type an Open311 request starts when its category's own start form has no "x-open311" mapping.
+        "GRIDCASE_OPEN311_FALLBACK": os.environ.get("GRIDCASE_OPEN311_FALLBACK", "hotline_matter"),
         "SESSION_COOKIE_HTTPONLY": True,
         # Behind HTTPS in production set GRIDCASE_SECURE_COOKIES=1: cookies then never travel in clear text.
         "SESSION_COOKIE_SECURE": os.environ.get("GRIDCASE_SECURE_COOKIES", "") == "1",

@@ -18,7 +18,7 @@ def select_locale() -> str:
     """
     if not has_request_context():
         return str(current_app.config["BABEL_DEFAULT_LOCALE"])
-    if request.path.startswith("/api/"):
+    if request.path.startswith(("/api/", "/open311/")):
         if request.args.get("locale") in SUPPORTED_LOCALES:
             return str(request.args["locale"])
         asked = request.accept_languages.best_match(["zh", "zh-CN", "en"])

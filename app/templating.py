@@ -19,6 +19,7 @@ from app.org.permissions import (
     is_admin,
     keeps_registers,
     sees_registers,
+    triage_paths,
 )
 from app.org.roles import role_label
 from app.privacy import mask_value
@@ -75,5 +76,6 @@ def init_templating(app: Flask) -> None:
                 "dashboard": can_view_dashboard(user),
                 "registers": sees_registers(user),
                 "visits": keeps_registers(user),
+                "triage": bool(triage_paths(user)),
             }
         }

@@ -22,6 +22,7 @@ ROLES = {
     "peoples_mediator": _l("People's mediator"),
     "admin_mediator": _l("Administrative mediator"),
     "judicial_mediator": _l("Judicial mediator"),
+    "intake_channel": _l("Intake channel (system account)"),
 }
 
 # Roles that oversee the work of a jurisdiction: they may (re)assign its tasks.
@@ -41,3 +42,10 @@ DASHBOARD_ROLES = frozenset({"admin", "leader", "county_dispatcher", "township_d
 
 # Roles that keep the grid base data (people and market entities) of their area.
 REGISTER_WRITER_ROLES = frozenset({"grid_worker", "village_staff", "admin"})
+
+# Routes matters from the triage queue to a grid: the dispatchers of an area, and its admins.
+TRIAGE_ROLES = frozenset({"admin", "county_dispatcher", "township_dispatcher"})
+
+# A system account standing for an intake channel (an Open311 client): it may start any case type in its
+# unit's subtree and nothing else (no lane names it, it never signs in).
+INTAKE_CHANNEL_ROLE = "intake_channel"
