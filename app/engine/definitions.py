@@ -16,6 +16,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from app.engine.durations import Duration, parse_duration, parse_ratio
 from app.engine.errors import InvalidDiagram, Problem
+from app.engine.flow_lint import lint_flow
 from app.engine.sandbox import UnsafeExpression, check_source
 from app.engine.xml import parse_xml
 
@@ -144,6 +145,7 @@ def _lint(process: etree._Element, filename: str, *, roles: Collection[str], for
     _lint_forms(process, findings, forms)
     _lint_expressions(process, findings)
     _lint_time_limits(process, findings)
+    lint_flow(process, findings.add)
     return findings.problems
 
 
