@@ -48,12 +48,13 @@ def init_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
-    from app.api import admin_views, deadline_views, designer_views, register_views, stats_views, views  # noqa: F401 - their routes register on the API blueprint
+    from app.api import admin_views, deadline_views, designer_views, migration_views, register_views, stats_views, views  # noqa: F401 - their routes register on the API blueprint
     from app.api.blueprint import bp as api_bp
     from app.auth.views import bp as auth_bp
     from app.calendars.views import bp as calendars_bp
     from app.cases.views import bp as cases_bp
     from app.dashboard.views import bp as dashboard_bp
+    from app.designer import migration_pages  # noqa: F401 - its routes register on the designer blueprint
     from app.designer.views import bp as designer_bp
     from app.notifications.views import bp as notifications_bp
     from app.registers import visit_views  # noqa: F401 - its routes register on the registers blueprint
