@@ -4,9 +4,10 @@ import re
 from typing import Any
 
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.audit.models import SecurityEvent
+from app.cases.models import Case
 from app.extensions import db
 from tests.api.test_fire_hazard_walk import complete, only_task, start_fire_case
 from tests.conftest import login
@@ -129,3 +130,15 @@ def test_migration_needs_a_designer_and_known_newer_versions(client: FlaskClient
     login(client, "designer")
     assert client.get(f"/designer/{KEY}/migrate?source=x&target={new}").status_code == 422
     assert client.get("/designer/nothing/migrate").status_code == 404
+
+
+def test_a_case_whose_state_cannot_be_read_stays_where_it_is(api: Any) -> None:
+    case = start_fire_case(api)
+    db.session.execute(update(Case).where(Case.id == case["id"]).values(state='{"format": "gridcase-0"}'))
+    db.session.commit()
+    old, new = deploy_v2(api)
+    answer = migrations(api, source=old, target=new, dry_run=False).json
+    [move] = [c for c in answer["cases"] if c["id"] == case["id"]]
+    assert (move["movable"], move["moved"]) == (False, False)
+    assert move["reasons"] == ["无法读取其流程状态：unknown engine state format"]
+    assert db.session.get(Case, case["id"]).process_version.version == old  # type: ignore[union-attr]
