@@ -54,7 +54,7 @@ def register_blueprints(app: Flask) -> None:
     from app.calendars.views import bp as calendars_bp
     from app.cases.views import bp as cases_bp
     from app.dashboard.views import bp as dashboard_bp
-    from app.designer import migration_pages  # noqa: F401 - its routes register on the designer blueprint
+    from app.designer import import_pages, migration_pages  # noqa: F401 - their routes register on the designer blueprint
     from app.designer.views import bp as designer_bp
     from app.notifications.views import bp as notifications_bp
     from app.registers import visit_views  # noqa: F401 - its routes register on the registers blueprint

@@ -197,11 +197,17 @@ def _lint_forms(process: etree._Element, findings: _Findings, forms: Collection[
 def _lint_expressions(process: etree._Element, findings: _Findings) -> None:
     sources = [(e, "eval") for e in process.xpath(".//bpmn:conditionExpression", namespaces=NS)]
     sources += [(e, "exec") for e in process.xpath(".//bpmn:scriptTask/bpmn:script", namespaces=NS)]
+    # spiff-arena's pre- and post-scripts on any task run in the same sandbox, so they are checked the same way.
+    hooks = ".//spiffworkflow:preScript | .//spiffworkflow:postScript"
+    sources += [(e, "exec") for e in process.xpath(hooks, namespaces=NS)]
     for element, mode in sources:
+        owner = element.getparent()
+        if etree.QName(owner).localname == "extensionElements":
+            owner = owner.getparent()
         try:
             check_source((element.text or "").strip(), mode=mode)
         except UnsafeExpression as err:
-            findings.add(element.getparent(), f"expression rejected: {err}", at=element)
+            findings.add(owner, f"expression rejected: {err}", at=element)
 
 
 def _human_task_nodes(process: etree._Element) -> list[etree._Element]:
