@@ -38,7 +38,6 @@ from app.engine.migration import (
 from app.errors import DomainError, ValidationError
 from app.extensions import db
 from app.org.models import User
-from app.org.service import candidate_unit_id
 from app.tasks.models import Task
 
 
@@ -137,18 +136,16 @@ def _move_case(
               payload={"from_version": source.version, "to_version": target.version})  # fmt: skip
     record_engine_result(case, new, result, submitted={}, actor=actor, now=now)
     for task in open_tasks_of(case):
-        _rebind_task(task, case, new)
+        _rebind_task(task, new)
 
 
-def _rebind_task(task: Task, case: Case, new: Deployed) -> None:
-    """The open inbox row as the target version defines its task: name, lane, form and deadline."""
-    spec = new.definition.user_tasks.get(task.bpmn_id)
-    if spec is None:
-        return  # a manual task without a user-task spec keeps its row as it is
+def _rebind_task(task: Task, new: Deployed) -> None:
+    """The open inbox row as the target version defines its task: name, form and deadline.
+
+    Its lane (so its role and candidates) is the same in both versions, or the case would not have moved.
+    """
+    spec = new.definition.user_tasks[task.bpmn_id]
     task.name = spec.name
-    if task.role != spec.lane:
-        task.role = spec.lane
-        task.org_unit_id = candidate_unit_id(spec.lane, case.org_unit)
     task.form = spec.form.schema if spec.form else None
     if spec.deadline is None:
         task.due_at = task.warn_at = None

@@ -142,3 +142,26 @@ def test_a_case_whose_state_cannot_be_read_stays_where_it_is(api: Any) -> None:
     assert (move["movable"], move["moved"]) == (False, False)
     assert move["reasons"] == ["无法读取其流程状态：unknown engine state format"]
     assert db.session.get(Case, case["id"]).process_version.version == old  # type: ignore[union-attr]
+
+
+def test_a_task_moved_to_another_lane_stays_and_a_dropped_deadline_is_dropped(api: Any) -> None:
+    at_acceptance = start_fire_case(api)
+    at_urging = start_fire_case(api)
+    complete(api, "township_dispatcher_1", only_task(at_urging), {"severity_decision": "minor"})
+    xml = FIRE.replace('<spiffworkflow:property name="deadline" value="2 working hours"/>', "")  # acceptance's
+    xml = xml.replace("<bpmn:flowNodeRef>urge_rectification</bpmn:flowNodeRef>", "").replace(
+        "<bpmn:flowNodeRef>gw_severity</bpmn:flowNodeRef>",
+        "<bpmn:flowNodeRef>gw_severity</bpmn:flowNodeRef><bpmn:flowNodeRef>urge_rectification</bpmn:flowNodeRef>",
+    )
+    old = api("designer").get("/designer/case-types").json["items"]
+    old_version = next(t for t in old if t["key"] == KEY)["versions"][0]["version"]
+    new_version = api("designer").post("/designer/deploy", data=upload(xml)).json["version"]
+    answer = migrations(api, source=old_version, target=new_version, dry_run=False).json
+    by_id = {c["id"]: c for c in answer["cases"]}
+    assert by_id[at_urging["id"]]["reasons"] == [
+        f"当前任务“督促现场整改”（urge_rectification）在版本 {new_version} 中从泳道 grid_worker 移到了泳道 "
+        "township_dispatcher。"
+    ]
+    assert by_id[at_acceptance["id"]]["moved"] is True
+    accept = api("township_dispatcher_1").get(f"/tasks/{only_task(at_acceptance)['id']}").json
+    assert accept["due_at"] is None
