@@ -53,6 +53,7 @@ def register_blueprints(app: Flask) -> None:
         deadline_views,
         designer_draft_views,
         designer_views,
+        migration_views,
         register_views,
         stats_views,
         views,
@@ -62,7 +63,11 @@ def register_blueprints(app: Flask) -> None:
     from app.calendars.views import bp as calendars_bp
     from app.cases.views import bp as cases_bp
     from app.dashboard.views import bp as dashboard_bp
-    from app.designer import modeler_views  # noqa: F401 - its routes register on the designer blueprint
+    from app.designer import (  # noqa: F401 - their routes register on the designer blueprint
+        import_pages,
+        migration_pages,
+        modeler_views,
+    )
     from app.designer.views import bp as designer_bp
     from app.intake.triage_views import bp as triage_bp
     from app.notifications.views import bp as notifications_bp

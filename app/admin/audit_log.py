@@ -24,6 +24,7 @@ KIND_LABELS = {
     "password_reset": _l("Password reset"), "unit_created": _l("Unit created"), "unit_changed": _l("Unit changed"),
     "import": _l("Import"), "export": _l("Export"), "reveal": _l("Personal data revealed"),
     "deploy": _l("Case type deployed"), "deploy_refused": _l("Deployment refused"),
+    "cases_migrated": _l("Running cases migrated"),
 }  # fmt: skip
 
 

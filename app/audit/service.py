@@ -16,7 +16,7 @@ LOCKOUT = timedelta(minutes=1)
 
 KINDS = ("login", FAILED_LOGIN, "login_locked", "logout", "token_issued", "token_revoked", "role_granted",
          "role_revoked", "user_created", "user_deactivated", "user_activated", "password_reset", "unit_created",
-         "unit_changed", "import", "export", "reveal", "deploy", "deploy_refused")  # fmt: skip
+         "unit_changed", "import", "export", "reveal", "deploy", "deploy_refused", "cases_migrated")  # fmt: skip
 
 
 def record(kind: str, *, now: datetime, user: User | None = None, username: str = "", ip: str = "",

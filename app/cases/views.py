@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from app.audit.service import record
 from app.auth.guards import login_required, signed_in_user
+from app.cases.diagram import diagram_markers, viewer_installed
 from app.cases.filters import filter_cases
 from app.cases.models import Case, CaseStatus
 from app.cases.service import history_of, open_tasks_of, start_case, startable_units, startable_versions
@@ -97,6 +98,14 @@ def detail(case_id: int) -> ResponseReturnValue:
     return _detail(get_case_for(user, case_id), reveal=sees_personal_data(user))
 
 
+@bp.get("/cases/<int:case_id>/diagram")
+@login_required
+def diagram(case_id: int) -> ResponseReturnValue:
+    """The case's version diagram and where the case is in it, for the viewer on the case page."""
+    case = get_case_for(signed_in_user(), case_id)
+    return {"xml": case.process_version.bpmn_xml, **diagram_markers(case, now=utcnow())}
+
+
 @bp.post("/cases/<int:case_id>/reveal")
 @login_required
 def reveal(case_id: int) -> ResponseReturnValue:
@@ -112,5 +121,5 @@ def _detail(case: Case, *, reveal: bool) -> ResponseReturnValue:
     tasks = open_tasks_of(case)
     holders = {t.id: candidates(t.role, t.org_unit_id) for t in tasks if t.assignee_id is None}
     return render_template("cases/detail.html", case=case, tasks=tasks, holders=holders, history=history_of(case),
-                           records=linked_records(case),
+                           records=linked_records(case), viewer=viewer_installed(),
                            reveal=reveal, has_personal=bool(personal_fields(case.process_version)))  # fmt: skip

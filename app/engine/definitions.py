@@ -16,6 +16,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from app.engine.durations import Duration, parse_duration, parse_ratio
 from app.engine.errors import InvalidDiagram, Problem
+from app.engine.flow_lint import lint_flow
 from app.engine.sandbox import UnsafeExpression, check_source
 from app.engine.xml import parse_xml
 
@@ -144,6 +145,7 @@ def _lint(process: etree._Element, filename: str, *, roles: Collection[str], for
     _lint_forms(process, findings, forms)
     _lint_expressions(process, findings)
     _lint_time_limits(process, findings)
+    lint_flow(process, findings.add)
     return findings.problems
 
 
@@ -195,11 +197,17 @@ def _lint_forms(process: etree._Element, findings: _Findings, forms: Collection[
 def _lint_expressions(process: etree._Element, findings: _Findings) -> None:
     sources = [(e, "eval") for e in process.xpath(".//bpmn:conditionExpression", namespaces=NS)]
     sources += [(e, "exec") for e in process.xpath(".//bpmn:scriptTask/bpmn:script", namespaces=NS)]
+    # spiff-arena's pre- and post-scripts on any task run in the same sandbox, so they are checked the same way.
+    hooks = ".//spiffworkflow:preScript | .//spiffworkflow:postScript"
+    sources += [(e, "exec") for e in process.xpath(hooks, namespaces=NS)]
     for element, mode in sources:
+        owner = element.getparent()
+        if etree.QName(owner).localname == "extensionElements":
+            owner = owner.getparent()
         try:
             check_source((element.text or "").strip(), mode=mode)
         except UnsafeExpression as err:
-            findings.add(element.getparent(), f"expression rejected: {err}", at=element)
+            findings.add(owner, f"expression rejected: {err}", at=element)
 
 
 def _human_task_nodes(process: etree._Element) -> list[etree._Element]:

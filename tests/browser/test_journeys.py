@@ -35,6 +35,9 @@ def test_a_grid_worker_reports_a_hazard_from_a_phone(page: Any) -> None:
     assert no_horizontal_scroll(page)
     url = report_fire_hazard(page, "桃源路12号")
     assert "受理并研判" in page.inner_text("main")
+    # The case's diagram (bpmn-js, from `make vendor`) marks where the case is: its open task.
+    page.wait_for_selector("#case-diagram[data-marked='1']")
+    assert page.locator("#case-diagram .djs-element.case-current").count() == 1
     assert no_horizontal_scroll(page)
     heights = page.evaluate("[...document.querySelectorAll('button, select, input:not([type=hidden]):not([type=radio])"
                             ":not([type=checkbox])')].map(e => e.getBoundingClientRect().height)")  # fmt: skip
