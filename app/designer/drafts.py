@@ -38,9 +38,16 @@ _BLANK = """<?xml version="1.0" encoding="UTF-8"?>
     <bpmn:laneSet id="LaneSet_{key}">
       <bpmn:lane id="Lane_grid_worker" name="grid_worker">
         <bpmn:flowNodeRef>start_report</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>end_closed</bpmn:flowNodeRef>
       </bpmn:lane>
     </bpmn:laneSet>
-    <bpmn:startEvent id="start_report" name="上报"/>
+    <bpmn:startEvent id="start_report" name="上报">
+      <bpmn:outgoing>flow_report_closed</bpmn:outgoing>
+    </bpmn:startEvent>
+    <bpmn:endEvent id="end_closed" name="办结">
+      <bpmn:incoming>flow_report_closed</bpmn:incoming>
+    </bpmn:endEvent>
+    <bpmn:sequenceFlow id="flow_report_closed" sourceRef="start_report" targetRef="end_closed"/>
   </bpmn:process>
   <bpmndi:BPMNDiagram id="BPMNDiagram_{key}">
     <bpmndi:BPMNPlane id="BPMNPlane_{key}" bpmnElement="Collaboration_{key}">
@@ -53,6 +60,13 @@ _BLANK = """<?xml version="1.0" encoding="UTF-8"?>
       <bpmndi:BPMNShape id="start_report_di" bpmnElement="start_report">
         <dc:Bounds x="212" y="162" width="36" height="36"/>
       </bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="end_closed_di" bpmnElement="end_closed">
+        <dc:Bounds x="812" y="162" width="36" height="36"/>
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNEdge id="flow_report_closed_di" bpmnElement="flow_report_closed">
+        <di:waypoint x="248" y="180"/>
+        <di:waypoint x="812" y="180"/>
+      </bpmndi:BPMNEdge>
     </bpmndi:BPMNPlane>
   </bpmndi:BPMNDiagram>
 </bpmn:definitions>
