@@ -5,7 +5,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from app.api.blueprint import bp, json_body, text_field
-from app.api.serializers import case_json, case_status_json, case_type_json, task_json, user_json
+from app.api.serializers import attachment_json, case_json, case_status_json, case_type_json, task_json, user_json
+from app.attachments.service import attachments_of
 from app.audit.service import record
 from app.auth.guards import require, signed_in_user
 from app.auth.signin import sign_in
@@ -102,7 +103,8 @@ def get_case(case_id: int) -> ResponseReturnValue:
         record("reveal", now=utcnow(), user=user, ip=request.remote_addr or "", case=case.number)
         db.session.commit()
         reveal = True
-    return case_json(case, open_tasks_of(case), history_of(case), now=utcnow(), reveal=reveal)
+    answer = case_json(case, open_tasks_of(case), history_of(case), now=utcnow(), reveal=reveal)
+    return {**answer, "attachments": [attachment_json(a) for a in attachments_of(case)]}
 
 
 @bp.get("/tasks")

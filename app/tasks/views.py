@@ -2,10 +2,11 @@
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from app.attachments.service import Limits, add_attachments, read_uploads, written
 from app.auth.guards import login_required, require, signed_in_user
 from app.casetypes.registry import deployed_version
 from app.clock import utcnow
@@ -89,6 +90,7 @@ def _render(
         may_see_case=can_see_case(user, task.case),
         holders=candidates(task.role, task.org_unit_id),
         reveal=sees_personal_data(user),
+        upload_errors=errors or {},
     ), status
 
 
@@ -106,12 +108,16 @@ def complete(task_id: str) -> ResponseReturnValue:
     require(can_complete(user, task))
     schema, _ui = _task_form(task)
     values = coerce_posted(schema, request.form)
+    limits = Limits.from_config(current_app.config)
     try:
+        uploads = read_uploads(request.files.to_dict(flat=False), limits)
         change = complete_task(task, values, actor=user, now=utcnow())
     except ValidationError as err:
         db.session.rollback()
         return _render(get_task_for(user, task_id), values, err.fields, 422)
-    db.session.commit()
+    add_attachments(change.case, uploads, actor=user, now=utcnow(), task=task)
+    with written(uploads, limits):
+        db.session.commit()
     flash(_("Task completed."), "success")
     if change.case.status.value == "closed":
         flash(_("Case %(number)s is closed.", number=change.case.number), "success")
