@@ -1,5 +1,8 @@
 """/api/v1 attachments: multipart uploads to a case, its list, and the files themselves (bearer token)."""
 
+import json
+from typing import Any
+
 from flask import request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -14,6 +17,16 @@ from app.clock import utcnow
 from app.errors import ValidationError
 from app.extensions import db
 from app.org.permissions import can_attach
+
+
+def multipart_body() -> dict[str, Any]:
+    """POST /cases as multipart/form-data: case_type, org_unit, channel as fields, `data` as JSON text."""
+    body: dict[str, Any] = {name: request.form.get(name) for name in ("case_type", "org_unit", "channel")}
+    try:
+        body["data"] = json.loads(request.form.get("data") or "{}")
+    except ValueError as err:
+        raise ValidationError(_("Some fields need your attention."), {"data": _("Must be a JSON object.")}) from err
+    return body
 
 
 @bp.post("/cases/<int:case_id>/attachments")

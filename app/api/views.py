@@ -4,9 +4,11 @@ from flask import current_app, g, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from app.api.attachment_views import multipart_body
 from app.api.blueprint import bp, json_body, text_field
 from app.api.serializers import attachment_json, case_json, case_status_json, case_type_json, task_json, user_json
-from app.attachments.service import attachments_of
+from app.attachments.service import add_attachments, attachments_of, read_uploads, written
+from app.attachments.views import limits
 from app.audit.service import record
 from app.auth.guards import require, signed_in_user
 from app.auth.signin import sign_in
@@ -75,7 +77,9 @@ def case_types() -> ResponseReturnValue:
 @bp.post("/cases")
 def create_case() -> ResponseReturnValue:
     user = signed_in_user()
-    body = json_body()
+    multipart = request.mimetype == "multipart/form-data"  # a report with its photos in one request
+    body = multipart_body() if multipart else json_body()
+    uploads = read_uploads(request.files.to_dict(flat=False), limits()) if multipart else []
     key = text_field(body, "case_type")
     version = latest_version(key)
     if version is None:
@@ -88,7 +92,9 @@ def create_case() -> ResponseReturnValue:
     if not isinstance(data, dict):
         raise ValidationError(_("Some fields need your attention."), {"data": _("Must be a JSON object.")})
     change = start_case(version, unit, data, actor=user, now=utcnow(), channel=str(body.get("channel") or "api")[:32])
-    db.session.commit()
+    add_attachments(change.case, uploads, actor=user, now=utcnow())
+    with written(uploads, limits()):
+        db.session.commit()
     now = utcnow()
     return {**case_status_json(change.case), "open_tasks": [task_json(t, now=now) for t in change.open_tasks]}, 201
 
