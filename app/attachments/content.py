@@ -90,9 +90,19 @@ def _inspect_image(content: bytes, *, max_pixels: int) -> Inspected:
         upright = ImageOps.exif_transpose(image)
         width, height = upright.size
         upright.thumbnail(THUMBNAIL_SIZE)
-        thumb = upright.convert("RGB") if upright.mode != "RGB" else upright
+        thumb = _on_white(upright)
         out = io.BytesIO()
         thumb.save(out, "JPEG", quality=80)  # no exif= argument: the thumbnail carries no metadata
     except (OSError, ValueError, SyntaxError) as err:
         raise RefusedFile(unreadable) from err
     return Inspected(kind, width=width, height=height, thumbnail=out.getvalue())
+
+
+def _on_white(image: Image.Image) -> Image.Image:
+    """JPEG has no transparency: see-through parts become white, not black."""
+    if image.mode == "RGB":
+        return image
+    rgba = image.convert("RGBA")
+    background = Image.new("RGB", rgba.size, "white")
+    background.paste(rgba, mask=rgba.getchannel("A"))
+    return background

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from PIL import Image
 from sqlalchemy import select
 
 from app.attachments.models import Attachment
@@ -70,7 +71,10 @@ def test_the_api_uploads_lists_and_serves_attachments(api: Any, store: Path) -> 
     assert worker.get(f"/cases/{case_id}/attachments").json["items"] == items
     served = fetch(worker.client, items[1]["url"], headers=worker.headers)
     assert served.status_code == 200 and served.data == PDF
-    assert fetch(worker.client, items[0]["thumbnail_url"], headers=worker.headers).mimetype == "image/jpeg"
+    thumbnail = fetch(worker.client, items[0]["thumbnail_url"], headers=worker.headers)
+    assert thumbnail.mimetype == "image/jpeg"
+    red, green, blue = Image.open(io.BytesIO(thumbnail.data)).getpixel((5, 5))  # half-transparent green on white
+    assert red > 100 and green > 180 and blue > 100
     other = api("grid_worker_5")
     assert fetch(other.client, items[1]["url"], headers=other.headers).status_code == 404
     assert other.get(f"/cases/{case_id}/attachments").status_code == 404
