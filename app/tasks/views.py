@@ -6,7 +6,14 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from app.attachments.service import Limits, add_attachments, read_uploads, written
+from app.attachments.service import (
+    Limits,
+    add_attachments,
+    attachments_of,
+    images_and_documents,
+    read_uploads,
+    written,
+)
 from app.auth.guards import login_required, require, signed_in_user
 from app.casetypes.registry import deployed_version
 from app.clock import utcnow
@@ -72,6 +79,8 @@ def _render(
 ) -> ResponseReturnValue:
     user = signed_in_user()
     schema, ui_schema = _task_form(task)
+    may_see_case = can_see_case(user, task.case)
+    images, documents = images_and_documents(attachments_of(task.case)) if may_see_case else ([], [])
     return render_template(
         "tasks/detail.html",
         task=task,
@@ -87,7 +96,9 @@ def _render(
         may_supervise=can_supervise(user, task),
         may_return=can_return(user, task),
         reassign_units=units_for_reassignment(user, task) if can_reassign(user, task) else [],
-        may_see_case=can_see_case(user, task.case),
+        may_see_case=may_see_case,
+        images=images,
+        documents=documents,
         holders=candidates(task.role, task.org_unit_id),
         reveal=sees_personal_data(user),
         upload_errors=errors or {},

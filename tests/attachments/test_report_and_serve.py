@@ -79,22 +79,25 @@ def test_files_are_served_with_safe_headers_and_an_upright_bare_thumbnail(client
 
 
 @pytest.mark.parametrize(
-    ("files", "field", "reason"),
+    ("sent", "field", "reason"),
     [
-        ({"photos": (io.BytesIO(HTML), "photo.jpg")}, "photos", "不能作为附件"),  # a page disguised as a photo
-        ({"files": (io.BytesIO(HTML), "report.pdf")}, "files", "不能作为附件"),
-        ({"files": (io.BytesIO(plain_zip()), "table.xlsx")}, "files", "不能作为附件"),  # a zip is no workbook
-        ({"photos": (io.BytesIO(PDF), "scan.jpg")}, "photos", "不是照片"),  # a real PDF, but not a photo
-        ({"photos": (io.BytesIO(jpeg()[:200]), "cut.jpg")}, "photos", "无法读取"),  # truncated
-        ({"files": (io.BytesIO(b""), "empty.pdf")}, "files", "文件为空"),
-        ({"files": [(io.BytesIO(PDF), "ok.pdf"), (io.BytesIO(HTML), "bad.png")]}, "files", "bad.png"),
+        ([("photos", HTML, "photo.jpg")], "photos", "不能作为附件"),  # a page disguised as a photo
+        ([("files", HTML, "report.pdf")], "files", "不能作为附件"),
+        ([("files", plain_zip(), "table.xlsx")], "files", "不能作为附件"),  # a zip is no workbook
+        ([("photos", PDF, "scan.jpg")], "photos", "不是照片"),  # a real PDF, but not a photo
+        ([("photos", jpeg()[:200], "cut.jpg")], "photos", "无法读取"),  # truncated
+        ([("files", b"", "empty.pdf")], "files", "文件为空"),
+        ([("files", PDF, "ok.pdf"), ("files", HTML, "bad.png")], "files", "bad.png"),
     ],
 )
 def test_refused_files_name_the_field_and_nothing_is_written(
-    client: FlaskClient, store: Path, run: Any, files: dict[str, Any], field: str, reason: str
+    client: FlaskClient, store: Path, run: Any, sent: list[tuple[str, bytes, str]], field: str, reason: str
 ) -> None:
     login(client, "grid_worker_1")
     before = case_count(run)
+    files: dict[str, list[Any]] = {}
+    for name, content, filename in sent:
+        files.setdefault(name, []).append((io.BytesIO(content), filename))
     response = report(client, **files)
     assert response.status_code == 422
     page = response.data.decode()

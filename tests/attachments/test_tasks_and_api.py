@@ -82,17 +82,14 @@ def test_the_api_uploads_lists_and_serves_attachments(api: Any, store: Path) -> 
 
 
 @pytest.mark.parametrize(
-    ("data", "field"),
-    [
-        ({"files": (io.BytesIO(HTML), "evil.jpg")}, "files"),
-        ({"photos": (io.BytesIO(PDF), "scan.png")}, "photos"),
-        ({}, "files"),
-    ],
+    ("sent", "field"),
+    [(("files", HTML, "evil.jpg"), "files"), (("photos", PDF, "scan.png"), "photos"), (None, "files")],
 )
-def test_the_api_refuses_bad_files_with_the_field_named(api: Any, store: Path, data: dict[str, Any],
+def test_the_api_refuses_bad_files_with_the_field_named(api: Any, store: Path, sent: tuple[str, bytes, str] | None,
                                                         field: str) -> None:  # fmt: skip
     case_id = reported_case(api)
     worker = api("grid_worker_1")
+    data = {sent[0]: (io.BytesIO(sent[1]), sent[2])} if sent else {}
     response = worker.client.post(f"/api/v1/cases/{case_id}/attachments", headers=worker.headers, data=data,
                                   content_type="multipart/form-data")  # fmt: skip
     assert response.status_code == 422
@@ -131,3 +128,44 @@ def test_the_api_reports_a_case_with_its_photo_in_one_request(api: Any, store: P
                                   data={**form, "data": "{not json"})  # fmt: skip
     assert bad_json.status_code == 422 and "data" in bad_json.json["error"]["fields"]
     assert len(stored(store)) == 2
+
+
+def test_a_closed_case_takes_no_more_files_but_still_shows_its_own(client: FlaskClient, store: Path) -> None:
+    login(client, "grid_worker_1")
+    data = {"case_type": "fire_hazard_rectification", "org_unit": GRID_1, **FIRE_REPORT, "fixed_on_spot": "on",
+            "spot_measures": "当场拔掉充电线", "photos": (io.BytesIO(jpeg()), "after.jpg")}  # fmt: skip
+    case_url = client.post("/cases/new", data=data, content_type="multipart/form-data").location
+    page = client.get(case_url).data.decode()
+    assert "已结案" in page and "/thumbnail" in page and 'action="/cases/' not in page.split("attachments-list")[1]
+    refused = client.post(f"{case_url}/attachments", data={"files": (io.BytesIO(PDF), "late.pdf")},
+                          content_type="multipart/form-data")  # fmt: skip
+    assert refused.status_code == 403 and len(stored(store)) == 2
+
+
+def test_the_task_page_shows_the_case_photos_and_a_lost_file_is_not_found(
+    client: FlaskClient, api: Any, store: Path, run: Any
+) -> None:
+    case_id = reported_case(api)
+    worker = api("grid_worker_1")
+    sent = worker.client.post(f"/api/v1/cases/{case_id}/attachments", headers=worker.headers,
+                              data={"photos": (io.BytesIO(jpeg()), "p.jpg")}, content_type="multipart/form-data")  # fmt: skip
+    item = sent.json["items"][0]
+    login(client, "township_dispatcher_1")
+    page = client.get(f"/tasks/{open_task_of(run, case_id).id}").data.decode()
+    assert f"/cases/{case_id}/attachments/{item['id']}/thumbnail" in page
+    for path in store.rglob("*.jpg"):
+        path.unlink()  # the thumbnail lost from disk: 404, not 500
+    assert fetch(client, f"/cases/{case_id}/attachments/{item['id']}/thumbnail").status_code == 404
+
+
+def test_the_api_says_when_a_request_is_too_large(api: Any, app: Any, store: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    case_id = reported_case(api)
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 32 * 1024)
+    worker = api("grid_worker_1")
+    response = worker.client.post(f"/api/v1/cases/{case_id}/attachments", headers=worker.headers,
+                                  data={"files": (io.BytesIO(PDF + b"0" * 64 * 1024), "big.pdf")},
+                                  content_type="multipart/form-data")  # fmt: skip
+    assert response.status_code == 413
+    assert response.json["error"]["code"] == "too_large" and "0.03125 MB" in response.json["error"]["message"]
+    assert stored(store) == []
