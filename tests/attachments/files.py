@@ -39,3 +39,9 @@ def plain_zip() -> bytes:
     with zipfile.ZipFile(out, "w") as archive:
         archive.writestr("payload.exe", "MZ")
     return out.getvalue()
+
+
+def webp() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (16, 16), "blue").save(out, "WEBP")
+    return out.getvalue()

@@ -16,7 +16,7 @@ from app.cases.models import CaseEvent
 from app.extensions import db
 from app.tasks.models import Task, TaskStatus
 from tests.attachments.conftest import fetch, stored
-from tests.attachments.files import HTML, PDF, jpeg, png
+from tests.attachments.files import HTML, PDF, jpeg, office, png, webp
 from tests.conftest import FIRE_REPORT, GRID_1, login
 
 
@@ -56,13 +56,16 @@ def test_the_api_uploads_lists_and_serves_attachments(api: Any, store: Path) -> 
     case_id = reported_case(api)
     worker = api("grid_worker_1")
     sent = worker.client.post(f"/api/v1/cases/{case_id}/attachments", headers=worker.headers,
-                              data={"files": [(io.BytesIO(png()), "a.png"), (io.BytesIO(PDF), "b.pdf")]},
+                              data={"files": [(io.BytesIO(png()), "a.png"), (io.BytesIO(PDF), "b.pdf"),
+                                              (io.BytesIO(office("xlsx")), "台账"), (io.BytesIO(webp()), "w.webp")]},
                               content_type="multipart/form-data")  # fmt: skip
     assert sent.status_code == 201, sent.json
     items = sent.json["items"]
     assert [(i["filename"], i["content_type"], i["is_image"]) for i in items] == [
         ("a.png", "image/png", True),
         ("b.pdf", "application/pdf", False),
+        ("台账.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", False),  # named by content
+        ("w.webp", "image/webp", True),
     ]
     assert items[1]["thumbnail_url"] is None
     case = worker.get(f"/cases/{case_id}").json
