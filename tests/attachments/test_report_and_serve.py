@@ -84,6 +84,7 @@ def test_files_are_served_with_safe_headers_and_an_upright_bare_thumbnail(client
         ([("photos", HTML, "photo.jpg")], "photos", "不能作为附件"),  # a page disguised as a photo
         ([("files", HTML, "report.pdf")], "files", "不能作为附件"),
         ([("files", plain_zip(), "table.xlsx")], "files", "不能作为附件"),  # a zip is no workbook
+        ([("files", b"PK\x03\x04 not really a zip", "table.docx")], "files", "不能作为附件"),
         ([("photos", PDF, "scan.jpg")], "photos", "不是照片"),  # a real PDF, but not a photo
         ([("photos", jpeg()[:200], "cut.jpg")], "photos", "无法读取"),  # truncated
         ([("files", b"", "empty.pdf")], "files", "文件为空"),
