@@ -91,8 +91,9 @@ def create_case() -> ResponseReturnValue:
     data = body.get("data", {})
     if not isinstance(data, dict):
         raise ValidationError(_("Some fields need your attention."), {"data": _("Must be a JSON object.")})
-    change = start_case(version, unit, data, actor=user, now=utcnow(), channel=str(body.get("channel") or "api")[:32])
-    add_attachments(change.case, uploads, actor=user, now=utcnow())
+    now = utcnow()
+    change = start_case(version, unit, data, actor=user, now=now, channel=str(body.get("channel") or "api")[:32])
+    add_attachments(change.case, uploads, actor=user, now=now)
     with written(uploads, limits()):
         db.session.commit()
     now = utcnow()

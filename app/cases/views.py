@@ -84,8 +84,8 @@ def new() -> ResponseReturnValue:
             if unit is None:
                 raise ValidationError(_("Choose a grid."), {"org_unit": _("Choose one of your grids.")})
             uploads = read_uploads(request.files.to_dict(flat=False), limits := Limits.from_config(current_app.config))
-            change = start_case(version, unit, values, actor=user, now=utcnow())
-            add_attachments(change.case, uploads, actor=user, now=utcnow())
+            change = start_case(version, unit, values, actor=user, now=(now := utcnow()))
+            add_attachments(change.case, uploads, actor=user, now=now)
             with written(uploads, limits):
                 db.session.commit()
             return redirect(url_for("cases.detail", case_id=change.case.id))

@@ -122,11 +122,11 @@ def complete(task_id: str) -> ResponseReturnValue:
     limits = Limits.from_config(current_app.config)
     try:
         uploads = read_uploads(request.files.to_dict(flat=False), limits)
-        change = complete_task(task, values, actor=user, now=utcnow())
+        change = complete_task(task, values, actor=user, now=(now := utcnow()))
     except ValidationError as err:
         db.session.rollback()
         return _render(get_task_for(user, task_id), values, err.fields, 422)
-    add_attachments(change.case, uploads, actor=user, now=utcnow(), task=task)
+    add_attachments(change.case, uploads, actor=user, now=now, task=task)
     with written(uploads, limits):
         db.session.commit()
     flash(_("Task completed."), "success")
