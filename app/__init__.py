@@ -1,6 +1,7 @@
 """gridcase: case management for grid-based social governance."""
 
 from collections.abc import Mapping
+from importlib import import_module
 from typing import Any
 
 from flask import Flask
@@ -47,6 +48,7 @@ def init_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    import_module("app.api.attachment_views")  # its routes register on the API blueprint
     from app.admin.views import bp as admin_bp
     from app.api import (  # noqa: F401 - their routes register on the API blueprint
         admin_views,
@@ -59,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
         views,
     )
     from app.api.blueprint import bp as api_bp
+    from app.attachments.views import bp as attachments_bp
     from app.auth.views import bp as auth_bp
     from app.calendars.views import bp as calendars_bp
     from app.cases.views import bp as cases_bp
@@ -80,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     blueprints = (
         auth_bp,
         cases_bp,
+        attachments_bp,
         tasks_bp,
         dashboard_bp,
         calendars_bp,

@@ -40,7 +40,15 @@ def load_settings(instance_path: str) -> dict[str, Any]:
         "PERMANENT_SESSION_LIFETIME": 12 * 3600,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
-        "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+        # A whole request, attachments included: beyond it the answer is 413 before anything is read.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("GRIDCASE_MAX_REQUEST_BYTES", str(32 * 1024 * 1024))),
+        # Attachments: files under random names here (never the sender's name), and what one may be.
+        "GRIDCASE_ATTACHMENT_DIR": os.environ.get("GRIDCASE_ATTACHMENT_DIR")
+        or os.path.join(instance_path, "attachments"),
+        "GRIDCASE_ATTACHMENT_MAX_BYTES": int(os.environ.get("GRIDCASE_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))),
+        "GRIDCASE_ATTACHMENT_MAX_FILES": int(os.environ.get("GRIDCASE_ATTACHMENT_MAX_FILES", "10")),
+        # Pillow's own decompression-bomb limit by default; a photo with more pixels is refused.
+        "GRIDCASE_ATTACHMENT_MAX_PIXELS": int(os.environ.get("GRIDCASE_ATTACHMENT_MAX_PIXELS", "89478485")),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "MIGRATIONS_DIR": str(ROOT / "migrations"),
     }

@@ -69,6 +69,12 @@ _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "
                409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "invalid", 429: "too_many_attempts"}  # fmt: skip
 
 
+def _request_megabytes() -> str:
+    from flask import current_app
+
+    return f"{(current_app.config.get('MAX_CONTENT_LENGTH') or 0) / 1024 / 1024:g}"
+
+
 def handle_http_error(err: HTTPException) -> ResponseReturnValue:
     db.session.rollback()
     status = err.code or 500
@@ -78,7 +84,7 @@ def handle_http_error(err: HTTPException) -> ResponseReturnValue:
         403: _("You may not do this."),
         404: _("Not found."),
         405: _("This method is not allowed here."),
-        413: _("The request is too large."),
+        413: _("The request is too large: at most %(mb)s MB can be sent at once.", mb=_request_megabytes()),
     }
     message = messages.get(status, err.description or _("Something went wrong."))
     if err.description and status == 400 and "CSRF" in err.description:

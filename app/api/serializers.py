@@ -3,6 +3,9 @@
 from datetime import datetime
 from typing import Any
 
+from flask import url_for
+
+from app.attachments.models import Attachment
 from app.cases.models import Case, CaseEvent
 from app.casetypes.models import ProcessVersion
 from app.casetypes.names import case_type_name, task_name
@@ -103,4 +106,25 @@ def case_json(
         "state_version": case.state_version,
         "open_tasks": [task_json(t, now=now) for t in open_tasks],
         "history": [event_json(e, reveal=reveal) for e in history],
+    }
+
+
+def attachment_json(attachment: Attachment) -> dict[str, Any]:
+    case_id, attachment_id = attachment.case_id, attachment.id
+    return {
+        "id": attachment_id,
+        "filename": attachment.filename,
+        "content_type": attachment.content_type,
+        "is_image": attachment.is_image,
+        "size": attachment.size,
+        "sha256": attachment.sha256,
+        "width": attachment.width,
+        "height": attachment.height,
+        "task_id": attachment.task_id,
+        "uploaded_at": iso(attachment.uploaded_at),
+        "uploaded_by": attachment.uploaded_by.username if attachment.uploaded_by else None,
+        "url": url_for("api.attachment_file", case_id=case_id, attachment_id=attachment_id),
+        "thumbnail_url": url_for("api.attachment_thumbnail", case_id=case_id, attachment_id=attachment_id)
+        if attachment.is_image
+        else None,
     }

@@ -4,8 +4,11 @@ from flask import current_app, g, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from app.api.attachment_views import multipart_body
 from app.api.blueprint import bp, json_body, text_field
-from app.api.serializers import case_json, case_status_json, case_type_json, task_json, user_json
+from app.api.serializers import attachment_json, case_json, case_status_json, case_type_json, task_json, user_json
+from app.attachments.service import add_attachments, attachments_of, read_uploads, written
+from app.attachments.views import limits
 from app.audit.service import record
 from app.auth.guards import require, signed_in_user
 from app.auth.signin import sign_in
@@ -74,7 +77,9 @@ def case_types() -> ResponseReturnValue:
 @bp.post("/cases")
 def create_case() -> ResponseReturnValue:
     user = signed_in_user()
-    body = json_body()
+    multipart = request.mimetype == "multipart/form-data"  # a report with its photos in one request
+    body = multipart_body() if multipart else json_body()
+    uploads = read_uploads(request.files.to_dict(flat=False), limits()) if multipart else []
     key = text_field(body, "case_type")
     version = latest_version(key)
     if version is None:
@@ -86,8 +91,11 @@ def create_case() -> ResponseReturnValue:
     data = body.get("data", {})
     if not isinstance(data, dict):
         raise ValidationError(_("Some fields need your attention."), {"data": _("Must be a JSON object.")})
-    change = start_case(version, unit, data, actor=user, now=utcnow(), channel=str(body.get("channel") or "api")[:32])
-    db.session.commit()
+    now = utcnow()
+    change = start_case(version, unit, data, actor=user, now=now, channel=str(body.get("channel") or "api")[:32])
+    add_attachments(change.case, uploads, actor=user, now=now)
+    with written(uploads, limits()):
+        db.session.commit()
     now = utcnow()
     return {**case_status_json(change.case), "open_tasks": [task_json(t, now=now) for t in change.open_tasks]}, 201
 
@@ -102,7 +110,8 @@ def get_case(case_id: int) -> ResponseReturnValue:
         record("reveal", now=utcnow(), user=user, ip=request.remote_addr or "", case=case.number)
         db.session.commit()
         reveal = True
-    return case_json(case, open_tasks_of(case), history_of(case), now=utcnow(), reveal=reveal)
+    answer = case_json(case, open_tasks_of(case), history_of(case), now=utcnow(), reveal=reveal)
+    return {**answer, "attachments": [attachment_json(a) for a in attachments_of(case)]}
 
 
 @bp.get("/tasks")

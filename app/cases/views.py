@@ -6,6 +6,14 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from app.attachments.service import (
+    Limits,
+    add_attachments,
+    attachments_of,
+    images_and_documents,
+    read_uploads,
+    written,
+)
 from app.audit.service import record
 from app.auth.guards import login_required, signed_in_user
 from app.cases.diagram import diagram_markers, viewer_installed
@@ -20,7 +28,7 @@ from app.i18n import locale_code
 from app.jsonforms.html import coerce_posted, form_fields
 from app.jsonforms.localize import localize
 from app.org.models import User
-from app.org.permissions import sees_personal_data, visible_cases
+from app.org.permissions import can_attach, sees_personal_data, visible_cases
 from app.org.service import candidates
 from app.privacy import personal_fields
 from app.registers.references import linked_records, reference_options
@@ -76,8 +84,11 @@ def new() -> ResponseReturnValue:
         try:
             if unit is None:
                 raise ValidationError(_("Choose a grid."), {"org_unit": _("Choose one of your grids.")})
-            change = start_case(version, unit, values, actor=user, now=utcnow())
-            db.session.commit()
+            uploads = read_uploads(request.files.to_dict(flat=False), limits := Limits.from_config(current_app.config))
+            change = start_case(version, unit, values, actor=user, now=(now := utcnow()))
+            add_attachments(change.case, uploads, actor=user, now=now)
+            with written(uploads, limits):
+                db.session.commit()
             return redirect(url_for("cases.detail", case_id=change.case.id))
         except ValidationError as err:
             db.session.rollback()
@@ -87,7 +98,7 @@ def new() -> ResponseReturnValue:
     status = 422 if errors else 200
     return render_template(
         "cases/new.html", version=version, schema=schema, fields=fields, units=units,
-        chosen_unit=request.form.get("org_unit"), unit_error=errors.get("org_unit"),
+        chosen_unit=request.form.get("org_unit"), unit_error=errors.get("org_unit"), upload_errors=errors,
     ), status  # fmt: skip
 
 
@@ -120,6 +131,8 @@ def reveal(case_id: int) -> ResponseReturnValue:
 def _detail(case: Case, *, reveal: bool) -> ResponseReturnValue:
     tasks = open_tasks_of(case)
     holders = {t.id: candidates(t.role, t.org_unit_id) for t in tasks if t.assignee_id is None}
+    images, documents = images_and_documents(attachments_of(case))
     return render_template("cases/detail.html", case=case, tasks=tasks, holders=holders, history=history_of(case),
-                           records=linked_records(case), viewer=viewer_installed(),
+                           records=linked_records(case), viewer=viewer_installed(), images=images,
+                           documents=documents, may_attach=can_attach(signed_in_user(), case),
                            reveal=reveal, has_personal=bool(personal_fields(case.process_version)))  # fmt: skip

@@ -2,7 +2,7 @@
 
 from sqlalchemy import ColumnElement, Select, select
 
-from app.cases.models import Case
+from app.cases.models import Case, CaseStatus
 from app.org.models import OrgKind, OrgUnit, User
 from app.org.roles import (
     DASHBOARD_ROLES,
@@ -37,6 +37,11 @@ def visible_cases(user: User) -> Select[tuple[Case]]:
 
 def can_see_case(user: User, case: Case) -> bool:
     return in_jurisdiction(user, case.org_unit)
+
+
+def can_attach(user: User, case: Case) -> bool:
+    """Photos and documents may be added to an open case by anyone who may see it."""
+    return case.status is CaseStatus.OPEN and can_see_case(user, case)
 
 
 def is_candidate(user: User, task: Task) -> bool:

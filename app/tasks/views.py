@@ -2,10 +2,18 @@
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from app.attachments.service import (
+    Limits,
+    add_attachments,
+    attachments_of,
+    images_and_documents,
+    read_uploads,
+    written,
+)
 from app.auth.guards import login_required, require, signed_in_user
 from app.casetypes.registry import deployed_version
 from app.clock import utcnow
@@ -71,6 +79,8 @@ def _render(
 ) -> ResponseReturnValue:
     user = signed_in_user()
     schema, ui_schema = _task_form(task)
+    may_see_case = can_see_case(user, task.case)
+    images, documents = images_and_documents(attachments_of(task.case)) if may_see_case else ([], [])
     return render_template(
         "tasks/detail.html",
         task=task,
@@ -86,9 +96,12 @@ def _render(
         may_supervise=can_supervise(user, task),
         may_return=can_return(user, task),
         reassign_units=units_for_reassignment(user, task) if can_reassign(user, task) else [],
-        may_see_case=can_see_case(user, task.case),
+        may_see_case=may_see_case,
+        images=images,
+        documents=documents,
         holders=candidates(task.role, task.org_unit_id),
         reveal=sees_personal_data(user),
+        upload_errors=errors or {},
     ), status
 
 
@@ -106,12 +119,16 @@ def complete(task_id: str) -> ResponseReturnValue:
     require(can_complete(user, task))
     schema, _ui = _task_form(task)
     values = coerce_posted(schema, request.form)
+    limits = Limits.from_config(current_app.config)
     try:
-        change = complete_task(task, values, actor=user, now=utcnow())
+        uploads = read_uploads(request.files.to_dict(flat=False), limits)
+        change = complete_task(task, values, actor=user, now=(now := utcnow()))
     except ValidationError as err:
         db.session.rollback()
         return _render(get_task_for(user, task_id), values, err.fields, 422)
-    db.session.commit()
+    add_attachments(change.case, uploads, actor=user, now=now, task=task)
+    with written(uploads, limits):
+        db.session.commit()
     flash(_("Task completed."), "success")
     if change.case.status.value == "closed":
         flash(_("Case %(number)s is closed.", number=change.case.number), "success")

@@ -43,7 +43,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
         db.engine.dispose()
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": database, "SECRET_KEY": "browser-tests"}
+    env = {**os.environ, "DATABASE_URL": database, "SECRET_KEY": "browser-tests",
+           "GRIDCASE_ATTACHMENT_DIR": str(tmp_path_factory.mktemp("attachments"))}  # fmt: skip
     gunicorn = Path(sys.executable).with_name("gunicorn")
     server = subprocess.Popen([str(gunicorn), "--workers", "1", "--threads", "4", "--bind", f"127.0.0.1:{port}",
                                "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)  # fmt: skip

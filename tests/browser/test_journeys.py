@@ -12,13 +12,15 @@ def no_horizontal_scroll(page: Any) -> bool:
     return bool(page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"))
 
 
-def report_fire_hazard(page: Any, address: str) -> str:
+def report_fire_hazard(page: Any, address: str, photo: bytes | None = None) -> str:
     page.goto("/cases/new?case_type=fire_hazard_rectification")
     page.fill("#f-address", address)
     page.select_option("#f-hazard_kind", "electrical")
     page.check("input[name=severity][value=high]")
     page.fill("#f-description", "楼道内私拉电线给电动车充电")
     page.fill("#f-responsible_party", "张三")
+    if photo is not None:
+        page.set_input_files("#a-photos", files=[{"name": "现场.jpg", "mimeType": "image/jpeg", "buffer": photo}])
     page.click("button.primary")
     page.wait_for_url(re.compile(r".*/cases/\d+$"))
     return str(page.url)

@@ -1,0 +1,1 @@
+"""Attachments: photos and documents on a case, checked by content, stored under random names."""

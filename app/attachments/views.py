@@ -1,0 +1,67 @@
+"""Attachment pages: add files to a case, and serve them to those who may see the case."""
+
+from flask import Blueprint, Response, current_app, flash, redirect, request, send_file, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from app.attachments.models import Attachment
+from app.attachments.service import Limits, add_attachments, attachment_of, file_path, read_uploads, written
+from app.auth.guards import login_required, require, signed_in_user
+from app.cases.views import get_case_for
+from app.clock import utcnow
+from app.errors import ValidationError
+from app.extensions import db
+from app.org.permissions import can_attach
+
+bp = Blueprint("attachments", __name__)
+
+
+def limits() -> Limits:
+    return Limits.from_config(current_app.config)
+
+
+@bp.post("/cases/<int:case_id>/attachments")
+@login_required
+def add(case_id: int) -> ResponseReturnValue:
+    user = signed_in_user()
+    case = get_case_for(user, case_id)
+    require(can_attach(user, case))
+    uploads = read_uploads(request.files.to_dict(flat=False), limits())
+    if not uploads:
+        raise ValidationError(_("Choose a photo or document."), {"files": _("This field is required.")})
+    add_attachments(case, uploads, actor=user, now=utcnow())
+    with written(uploads, limits()):
+        db.session.commit()
+    flash(ngettext("%(num)d file attached.", "%(num)d files attached.", len(uploads)), "success")
+    return redirect(url_for("cases.detail", case_id=case.id, _anchor="attachments"))
+
+
+def send_attachment(attachment: Attachment, *, thumbnail: bool = False) -> Response:
+    """Images open in the browser, documents download; nosniff and the CSP come from app/security.py."""
+    path = file_path(attachment, limits(), thumbnail=thumbnail)
+    response = send_file(
+        path,
+        mimetype="image/jpeg" if thumbnail else attachment.content_type,
+        as_attachment=not attachment.is_image,
+        download_name=attachment.filename,
+        etag=attachment.sha256 + ("-thumb" if thumbnail else ""),
+        max_age=3600,
+    )
+    response.headers["Cache-Control"] = "private, max-age=3600"  # never kept by shared caches
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.get("/cases/<int:case_id>/attachments/<int:attachment_id>")
+@login_required
+def download(case_id: int, attachment_id: int) -> ResponseReturnValue:
+    case = get_case_for(signed_in_user(), case_id)  # outside the area: 404, as for the case page
+    return send_attachment(attachment_of(case, attachment_id))
+
+
+@bp.get("/cases/<int:case_id>/attachments/<int:attachment_id>/thumbnail")
+@login_required
+def thumbnail(case_id: int, attachment_id: int) -> ResponseReturnValue:
+    case = get_case_for(signed_in_user(), case_id)
+    return send_attachment(attachment_of(case, attachment_id), thumbnail=True)  # documents have none: 404
