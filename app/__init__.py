@@ -48,13 +48,14 @@ def init_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
-    from app.api import admin_views, deadline_views, designer_views, register_views, stats_views, views  # noqa: F401 - their routes register on the API blueprint
+    from app.api import admin_views, deadline_views, designer_views, intake_views, register_views, stats_views, views  # noqa: F401 - their routes register on the API blueprint
     from app.api.blueprint import bp as api_bp
     from app.auth.views import bp as auth_bp
     from app.calendars.views import bp as calendars_bp
     from app.cases.views import bp as cases_bp
     from app.dashboard.views import bp as dashboard_bp
     from app.designer.views import bp as designer_bp
+    from app.intake.views import bp as intake_bp
     from app.notifications.views import bp as notifications_bp
     from app.registers import visit_views  # noqa: F401 - its routes register on the registers blueprint
     from app.registers.views import bp as registers_bp
@@ -70,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
         admin_bp,
         designer_bp,
         registers_bp,
+        intake_bp,
         api_bp,
     )
     for blueprint in blueprints:

@@ -1,0 +1,11 @@
+"""Intake forms: WTForms for CSRF and layout; the rules live in the services."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField
+
+
+class TaxonomyImportForm(FlaskForm):  # type: ignore[misc]
+    file = FileField(_l("CSV (UTF-8) or XLSX file"), validators=[FileRequired()])
+    dry_run = BooleanField(_l("Dry run: check only, import nothing"), default=True)
