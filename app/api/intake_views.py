@@ -1,4 +1,4 @@
-"""/api/v1/categories (and later the knowledge base and desk): the twins of the intake pages."""
+"""/api/v1/categories and /api/v1/knowledge: the twins of the intake pages."""
 
 from typing import Any
 
@@ -6,13 +6,15 @@ from flask import request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from app.api.blueprint import bp
+from app.api.blueprint import bp, json_body
 from app.auth.guards import require, signed_in_user
 from app.clock import utcnow
+from app.errors import ValidationError
 from app.extensions import db
-from app.intake.catalog import SEARCH_LIMIT, category_paths, import_taxonomy, search_categories
-from app.intake.models import Category
-from app.org.permissions import can_manage_taxonomy
+from app.intake.catalog import SEARCH_LIMIT, category_paths, import_taxonomy, category_by_code, search_categories
+from app.intake.knowledge import EntryInput, get_entry, save_entry, search_entries
+from app.intake.models import Category, KbEntry
+from app.org.permissions import can_edit_knowledge, can_manage_taxonomy, reads_knowledge
 
 
 def category_json(category: Category, paths: dict[int, str]) -> dict[str, Any]:
@@ -53,3 +55,61 @@ def import_categories() -> ResponseReturnValue:
         message = _("Nothing was imported: %(num)d problems.", num=len(result.errors))
         return {"error": {"code": "invalid", "message": message, "fields": fields, "lines": lines}}, 422
     return {"dry_run": result.dry_run, "count": result.count, "saved": result.saved}
+
+
+def entry_json(entry: KbEntry) -> dict[str, Any]:
+    return {
+        "id": entry.id, "title": entry.title, "body": entry.body, "keywords": entry.keywords, "active": entry.active,
+        "categories": [{"code": c.code, "name": c.name} for c in entry.categories],
+        "updated_at": entry.updated_at.isoformat(),
+        "updated_by": entry.updated_by.username if entry.updated_by else None,
+    }  # fmt: skip
+
+
+@bp.get("/knowledge")
+def list_knowledge() -> ResponseReturnValue:
+    """?q= words in title, keywords or body (ranked); ?category=<code>: answers for that item or a branch above it."""
+    user = signed_in_user()
+    require(reads_knowledge(user))
+    code = request.args.get("category", "").strip()
+    category = category_by_code(code) if code else None
+    if code and category is None:
+        raise ValidationError(_("Some fields need your attention."), {"category": _("Unknown taxonomy code.")})
+    entries = search_entries(request.args.get("q", "")[:200], category=category)
+    return {"items": [entry_json(e) for e in entries]}
+
+
+@bp.get("/knowledge/<int:entry_id>")
+def get_knowledge(entry_id: int) -> ResponseReturnValue:
+    user = signed_in_user()
+    require(reads_knowledge(user))
+    return entry_json(get_entry(entry_id, active_only=not can_edit_knowledge(user)))
+
+
+def _entry_input(body: dict[str, Any]) -> EntryInput:
+    codes = body.get("categories", [])
+    if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+        raise ValidationError(_("Some fields need your attention."), {"categories": _("A list of taxonomy codes.")})
+    texts = {name: body.get(name, "") for name in ("title", "body", "keywords")}
+    if bad := [name for name, value in texts.items() if not isinstance(value, str)]:
+        raise ValidationError(_("Some fields need your attention."), dict.fromkeys(bad, _("Must be text.")))
+    return EntryInput(texts["title"], texts["body"], texts["keywords"], codes, body.get("active", True) is not False)
+
+
+@bp.post("/knowledge")
+def create_knowledge() -> ResponseReturnValue:
+    """{title, body, keywords, categories: [codes], active} → 201 and the entry."""
+    user = signed_in_user()
+    require(can_edit_knowledge(user))
+    entry = save_entry(None, _entry_input(json_body()), actor=user, now=utcnow())
+    db.session.commit()
+    return entry_json(entry), 201
+
+
+@bp.put("/knowledge/<int:entry_id>")
+def update_knowledge(entry_id: int) -> ResponseReturnValue:
+    user = signed_in_user()
+    require(can_edit_knowledge(user))
+    entry = save_entry(get_entry(entry_id, active_only=False), _entry_input(json_body()), actor=user, now=utcnow())
+    db.session.commit()
+    return entry_json(entry)

@@ -87,7 +87,7 @@ def category_paths() -> dict[int, str]:
     return paths
 
 
-def leaf_by_code(code: str) -> Category | None:
+def category_by_code(code: str) -> Category | None:
     return db.session.scalar(select(Category).where(Category.code == code, Category.active.is_(True)))
 
 
