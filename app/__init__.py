@@ -55,7 +55,7 @@ def register_blueprints(app: Flask) -> None:
     from app.cases.views import bp as cases_bp
     from app.dashboard.views import bp as dashboard_bp
     from app.designer.views import bp as designer_bp
-    from app.intake import knowledge_views  # noqa: F401 - its routes register on the intake blueprint
+    from app.intake import desk_views, knowledge_views  # noqa: F401 - their routes register on the intake blueprint
     from app.intake.views import bp as intake_bp
     from app.notifications.views import bp as notifications_bp
     from app.registers import visit_views  # noqa: F401 - its routes register on the registers blueprint

@@ -1,4 +1,4 @@
-"""/api/v1/categories and /api/v1/knowledge: the twins of the intake pages."""
+"""/api/v1/categories, /api/v1/knowledge and /api/v1/desk: the twins of the intake pages."""
 
 from typing import Any
 
@@ -7,14 +7,16 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from app.api.blueprint import bp, json_body
+from app.api.serializers import case_status_json, task_json
 from app.auth.guards import require, signed_in_user
 from app.clock import utcnow
 from app.errors import ValidationError
 from app.extensions import db
-from app.intake.catalog import SEARCH_LIMIT, category_paths, import_taxonomy, category_by_code, search_categories
+from app.intake.catalog import SEARCH_LIMIT, category_by_code, category_paths, import_taxonomy, search_categories
+from app.intake.desk import previous_calls, take_call
 from app.intake.knowledge import EntryInput, get_entry, save_entry, search_entries
 from app.intake.models import Category, KbEntry
-from app.org.permissions import can_edit_knowledge, can_manage_taxonomy, reads_knowledge
+from app.org.permissions import can_edit_knowledge, can_manage_taxonomy, reads_knowledge, sees_personal_data, works_desk
 
 
 def category_json(category: Category, paths: dict[int, str]) -> dict[str, Any]:
@@ -113,3 +115,28 @@ def update_knowledge(entry_id: int) -> ResponseReturnValue:
     entry = save_entry(get_entry(entry_id, active_only=False), _entry_input(json_body()), actor=user, now=utcnow())
     db.session.commit()
     return entry_json(entry)
+
+
+@bp.post("/desk/calls")
+def take_desk_call() -> ResponseReturnValue:
+    """{action: answer|create, category, caller_name, caller_phone, appeal_kind, content, address, latitude,
+    longitude, org_unit, kb_entry, answer} → 201 {case: {id, number, status}, open_tasks}; 422 names every field."""
+    user = signed_in_user()
+    require(works_desk(user))
+    body = json_body()
+    change = take_call(body, str(body.get("action", "")), actor=user, now=utcnow())
+    db.session.commit()
+    now = utcnow()
+    return {"case": {**case_status_json(change.case), "category": change.case.category.code if change.case.category
+                     else None, "case_type": change.case.case_type},
+            "open_tasks": [task_json(t, now=now) for t in change.open_tasks]}, 201  # fmt: skip
+
+
+@bp.get("/desk/callers")
+def caller_history() -> ResponseReturnValue:
+    """?phone= → the earlier hotline matters from that number in the operator's area (personal data: desk roles)."""
+    user = signed_in_user()
+    require(works_desk(user) and sees_personal_data(user))
+    calls = previous_calls(user, request.args.get("phone", ""))
+    return {"items": [{**case_status_json(c), "title": c.title, "opened_at": c.opened_at.isoformat(),
+                       "caller_name": c.data.get("caller_name")} for c in calls]}  # fmt: skip

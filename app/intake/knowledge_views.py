@@ -8,7 +8,7 @@ from app.auth.guards import login_required, require, signed_in_user
 from app.clock import utcnow
 from app.errors import ValidationError
 from app.extensions import db
-from app.intake.catalog import category_paths, category_by_code
+from app.intake.catalog import category_by_code, category_paths
 from app.intake.forms import KnowledgeForm
 from app.intake.knowledge import EntryInput, get_entry, save_entry, search_entries
 from app.intake.models import Category, KbEntry

@@ -13,7 +13,10 @@ from app.intake.models import Category
 from tests.conftest import login
 
 HEADER = "code,parent,name,name_en,case_type,unit_kind,time_limit,admitted\n"
-GOOD = HEADER + "97,,测试大类,,,,,\n9701,97,测试中类,,,,,\n970101,9701,井盖缺失,Missing manhole cover,hotline_matter,township,3 working days,yes\n"
+GOOD = (
+    HEADER
+    + "97,,测试大类,,,,,\n9701,97,测试中类,,,,,\n970101,9701,井盖缺失,Missing manhole cover,hotline_matter,township,3 working days,yes\n"
+)
 BAD = HEADER + "\n".join(
     [
         "97,,测试大类,,,,,",  # 2: fine
