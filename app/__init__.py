@@ -56,6 +56,7 @@ def register_blueprints(app: Flask) -> None:
     from app.dashboard.views import bp as dashboard_bp
     from app.designer.views import bp as designer_bp
     from app.intake import desk_views, knowledge_views  # noqa: F401 - their routes register on the intake blueprint
+    from app.intake.triage_views import bp as triage_bp
     from app.intake.views import bp as intake_bp
     from app.notifications.views import bp as notifications_bp
     from app.registers import visit_views  # noqa: F401 - its routes register on the registers blueprint
@@ -73,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
         designer_bp,
         registers_bp,
         intake_bp,
+        triage_bp,
         api_bp,
     )
     for blueprint in blueprints:

@@ -20,6 +20,7 @@ from app.org.permissions import (
     keeps_registers,
     reads_knowledge,
     sees_registers,
+    triage_paths,
     works_desk,
 )
 from app.org.roles import role_label
@@ -76,5 +77,6 @@ def init_templating(app: Flask) -> None:
                 "desk": works_desk(user),
                 "taxonomy": can_manage_taxonomy(user),
                 "knowledge": reads_knowledge(user),
+                "triage": bool(triage_paths(user)),
             }
         }

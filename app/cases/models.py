@@ -40,6 +40,9 @@ class Case(Base):
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     address: Mapped[str | None] = mapped_column(String(200))
+    # How the case found its unit (app/intake/routing.py): point, address or triage, and why triage.
+    routing: Mapped[str | None] = mapped_column(String(16), index=True)
+    routing_reason: Mapped[str | None] = mapped_column(String(32))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # The engine's serialized workflow; deferred so that listing cases never loads it.
     state: Mapped[str] = deferred(mapped_column(Text, nullable=False))

@@ -15,6 +15,7 @@ from app.casetypes.models import ProcessVersion
 from app.casetypes.registry import Deployed, deployed_version, latest_versions
 from app.errors import DomainError, ForbiddenError, ValidationError
 from app.extensions import db
+from app.intake.routing import Route
 from app.jsonforms.validate import form_errors
 from app.org.models import OrgKind, OrgUnit, User
 from app.org.permissions import can_start_in
@@ -42,11 +43,20 @@ class Change:
 
 
 def start_case(
-    version: ProcessVersion, unit: OrgUnit, data: dict[str, Any], *, actor: User, now: datetime, channel: str = "web"
+    version: ProcessVersion,
+    unit: OrgUnit,
+    data: dict[str, Any],
+    *,
+    actor: User,
+    now: datetime,
+    channel: str = "web",
+    route: Route | None = None,
 ) -> Change:
+    """Start a case in `unit` (a grid; or, with a triage `route`, the triage unit it names)."""
     deployed = deployed_version(version)
     definition = deployed.definition
-    if not can_start_in(actor, definition.start_lane, unit):
+    triage = route is not None and route.how == "triage"
+    if not can_start_in(actor, definition.start_lane, unit, triage=triage):
         raise ForbiddenError(_("You may not report this kind of case in this unit."))
     start_form = deployed.form(definition.start_form)
     schema = start_form[0] if start_form is not None else {}
@@ -65,6 +75,8 @@ def start_case(
         state_format=result.state_format,
         opened_at=now,
         opened_by_id=actor.id,
+        routing=route.how if route else None,
+        routing_reason=route.reason if route else None,
     )
     db.session.add(case)
     db.session.flush()

@@ -2,11 +2,11 @@
 
 import enum
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, ColumnElement, ForeignKey, String, UniqueConstraint, false, or_
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import Base
@@ -32,8 +32,16 @@ class OrgUnit(Base):
     # "/1/7/31/": "in my jurisdiction" is one indexed prefix test.
     path: Mapped[str] = mapped_column(String(255), index=True, default="")
     boundary: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # GeoJSON polygon
+    # When the boundary or the place in the tree last changed: routing's polygon cache is keyed by it.
+    geometry_changed_at: Mapped[datetime | None]
 
     parent: Mapped["OrgUnit | None"] = relationship(remote_side=[id])
+
+    @validates("boundary", "path")
+    def _geometry_changed(self, _key: str, value: Any) -> Any:
+        # The wall clock, not the app's: the cache key must change whenever the geometry does.
+        self.geometry_changed_at = datetime.now(UTC)
+        return value
 
     def ancestor_ids(self) -> list[int]:
         """Own id last: the units whose jurisdiction contains this one, root first."""

@@ -7,11 +7,13 @@ from app.org.models import OrgKind, OrgUnit, User
 from app.org.roles import (
     DASHBOARD_ROLES,
     DESK_ROLES,
+    INTAKE_CHANNEL_ROLE,
     KNOWLEDGE_EDITOR_ROLES,
     PERSONAL_DATA_ROLES,
     REGISTER_WRITER_ROLES,
     SUPERVISOR_ROLES,
     TAXONOMY_ROLES,
+    TRIAGE_ROLES,
 )
 from app.registers.models import Building, MarketEntity, Resident
 from app.tasks.models import Task, TaskStatus
@@ -75,10 +77,17 @@ def can_unclaim(user: User, task: Task) -> bool:
     return task.status is TaskStatus.OPEN and task.assignee_id is not None and can_assign(user, task)
 
 
-def can_start_in(user: User, start_role: str | None, unit: OrgUnit) -> bool:
-    """A case of a type whose start event sits in `start_role`'s lane, reported in `unit`."""
-    if not unit.is_grid:
+def can_start_in(user: User, start_role: str | None, unit: OrgUnit, *, triage: bool = False) -> bool:
+    """A case of a type whose start event sits in `start_role`'s lane, reported in `unit`.
+
+    Cases start in a grid; only a matter that routing could not place (`triage`) starts at the triage
+    unit (the county), waiting there for a dispatcher to choose its grid. An intake channel's system
+    account (role `intake_channel`, e.g. an Open311 client) may start any case type in its subtree.
+    """
+    if not unit.is_grid and not triage:
         return False
+    if any(m.role == INTAKE_CHANNEL_ROLE and unit.path.startswith(m.org_unit.path) for m in user.memberships):
+        return True
     if start_role is None:
         return in_jurisdiction(user, unit)
     return any(m.role == start_role and unit.path.startswith(m.org_unit.path) for m in user.memberships)
@@ -203,3 +212,13 @@ def reads_knowledge(user: User) -> bool:
 def works_desk(user: User) -> bool:
     """12345 operators take calls at the desk: answer directly, or create a case."""
     return any(m.role in DESK_ROLES for m in user.memberships)
+
+
+def triage_paths(user: User) -> list[str]:
+    """The subtrees whose triage queue `user` works: dispatchers' (and admins') units."""
+    return sorted({m.org_unit.path for m in user.memberships if m.role in TRIAGE_ROLES})
+
+
+def can_triage(user: User, unit: OrgUnit) -> bool:
+    """Whether `user` may route a case from triage at `unit` (the case's or the chosen grid)."""
+    return any(unit.path.startswith(path) for path in triage_paths(user))

@@ -22,6 +22,7 @@ ROLES = {
     "peoples_mediator": _l("People's mediator"),
     "admin_mediator": _l("Administrative mediator"),
     "judicial_mediator": _l("Judicial mediator"),
+    "intake_channel": _l("Intake channel (system account)"),
 }
 
 # Roles that oversee the work of a jurisdiction: they may (re)assign its tasks.
@@ -50,3 +51,10 @@ KNOWLEDGE_EDITOR_ROLES = frozenset({"admin", "county_dispatcher"})
 
 # Roles that take 12345 calls at the operator desk.
 DESK_ROLES = frozenset({"hotline_operator"})
+
+# Routes matters from the triage queue to a grid: the dispatchers of an area, and its admins.
+TRIAGE_ROLES = frozenset({"admin", "county_dispatcher", "township_dispatcher"})
+
+# A system account standing for an intake channel (an Open311 client): it may start any case type in its
+# unit's subtree and nothing else (no lane names it, it never signs in).
+INTAKE_CHANNEL_ROLE = "intake_channel"

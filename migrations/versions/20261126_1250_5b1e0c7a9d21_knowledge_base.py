@@ -1,7 +1,7 @@
 """knowledge base: kb_entry and its category links
 
 Revision ID: 5b1e0c7a9d21
-Revises: 03f04ec4b8ef
+Revises: 9d90534fcf64
 Create Date: 2026-11-26 12:50:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5b1e0c7a9d21'
-down_revision = '03f04ec4b8ef'
+down_revision = '9d90534fcf64'
 branch_labels = None
 depends_on = None
 
