@@ -26,8 +26,10 @@ from app.extensions import db
 from app.intake.catalog import category_by_code
 from app.intake.knowledge import get_entry
 from app.intake.models import Category, KbEntry
+from app.intake.routing import Route, route
 from app.org.models import OrgUnit, User
 from app.org.permissions import can_start_in, visible_cases
+from app.org.roles import DESK_ROLES
 from app.tasks.service import complete_task
 
 HOTLINE = "hotline_matter"
@@ -144,9 +146,9 @@ def _triage(change: Change, data: dict[str, Any], *, actor: User, now: datetime)
     return complete_task(triage, data, actor=actor, now=now)
 
 
-def create_case(call: Call, unit: OrgUnit, *, actor: User, now: datetime) -> Change:
-    version = case_version_for(call, unit, actor)
-    change = start_case(version, unit, call.form_data(), actor=actor, now=now, channel="hotline")
+def create_case(call: Call, unit: OrgUnit, *, actor: User, now: datetime, route: Route | None = None) -> Change:
+    version = case_version_for(call, unit, actor) if unit.is_grid else _version(HOTLINE)
+    change = start_case(version, unit, call.form_data(), actor=actor, now=now, channel="hotline", route=route)
     _place(change.case, call)
     if version.key == HOTLINE:
         change = _triage(change, {"direct_answer": False}, actor=actor, now=now)
@@ -154,14 +156,18 @@ def create_case(call: Call, unit: OrgUnit, *, actor: User, now: datetime) -> Cha
     return change
 
 
-def answer_call(call: Call, entry_id: int | None, answer: str, unit: OrgUnit, *, actor: User, now: datetime) -> Change:
+def answer_call(
+    call: Call, entry_id: int | None, answer: str, unit: OrgUnit, *, actor: User, now: datetime,
+    route: Route | None = None,
+) -> Change:  # fmt: skip
     """Answer from a knowledge-base entry: the hotline matter closes at once as answered directly."""
     entry = _answer_entry(entry_id)
     text = answer.strip() or entry.body
     if len(text) > ANSWER_MAX:
         raise ValidationError(_("Some fields need your attention."),
                               {"answer": _("At most %(num)d characters.", num=ANSWER_MAX)})  # fmt: skip
-    change = start_case(_version(HOTLINE), unit, call.form_data(), actor=actor, now=now, channel="hotline")
+    change = start_case(_version(HOTLINE), unit, call.form_data(), actor=actor, now=now, channel="hotline",
+                        route=route)  # fmt: skip
     _place(change.case, call)
     add_event(change.case, "answered_from_knowledge", actor=actor, now=now,
               payload={"kb_entry": entry.id, "title": entry.title})  # fmt: skip
@@ -183,13 +189,21 @@ def desk_units(user: User) -> list[OrgUnit]:
     return startable_units(user, "hotline_operator")
 
 
-def _chosen_unit(user: User, code: str) -> OrgUnit:
-    unit = next((u for u in desk_units(user) if u.code == code), None) if code else None
-    if unit is None:
-        raise ValidationError(
-            _("Some fields need your attention."), {"org_unit": _("Choose the grid where it happened.")}
-        )
-    return unit
+def desk_home(user: User) -> OrgUnit | None:
+    """The unit where the operator takes calls: routing looks for grids below it."""
+    return next((m.org_unit for m in user.memberships if m.role in DESK_ROLES), None)
+
+
+def _unit_for(actor: User, code: str, call: Call | None) -> tuple[OrgUnit, Route | None]:
+    """The operator's chosen grid; or, with none chosen, the grid routing finds (else the triage queue)."""
+    home = desk_home(actor)
+    unit = next((u for u in desk_units(actor) if u.code == code), None) if code else None
+    if (code and unit is None) or home is None:
+        raise ValidationError(_("Some fields need your attention."), {"org_unit": _("Choose a grid of your area.")})
+    if unit is not None or call is None:
+        return unit or home, None
+    found = route(latitude=call.latitude, longitude=call.longitude, address=call.address, within=home)
+    return found.unit, found
 
 
 def take_call(values: Mapping[str, Any], action: str, *, actor: User, now: datetime) -> Change:
@@ -197,12 +211,13 @@ def take_call(values: Mapping[str, Any], action: str, *, actor: User, now: datet
     errors: dict[str, str] = {}
     call: Call | None = None
     unit: OrgUnit | None = None
+    found: Route | None = None
     try:
         call = check_call(values)
     except ValidationError as err:
         errors.update(err.fields)
     try:
-        unit = _chosen_unit(actor, _text(values, "org_unit"))
+        unit, found = _unit_for(actor, _text(values, "org_unit"), call)
     except ValidationError as err:
         errors.update(err.fields)
     if action not in ("answer", "create"):
@@ -212,8 +227,8 @@ def take_call(values: Mapping[str, Any], action: str, *, actor: User, now: datet
     if action == "answer":
         entry = values.get("kb_entry")
         entry_id = int(entry) if isinstance(entry, int | str) and str(entry).isdigit() else None
-        return answer_call(call, entry_id, _text(values, "answer"), unit, actor=actor, now=now)
-    return create_case(call, unit, actor=actor, now=now)
+        return answer_call(call, entry_id, _text(values, "answer"), unit, actor=actor, now=now, route=found)
+    return create_case(call, unit, actor=actor, now=now, route=found)
 
 
 def previous_calls(user: User, phone: str, *, limit: int = 20) -> list[Case]:

@@ -18,7 +18,7 @@ ANSWER = {"title": "燃气异味如何处理", "body": "请立即开窗通风，
 def _case(case_id: int) -> dict[str, Any]:
     case = db.session.get(Case, case_id)
     assert case is not None and case.category is not None
-    return {"id": case.id, "data": case.data, "grid": case.org_unit.code,
+    return {"id": case.id, "data": case.data, "grid": case.org_unit.code, "routing": case.routing,
             "place": (case.category.code, case.latitude, case.longitude, case.address)}  # fmt: skip
 
 
@@ -60,7 +60,7 @@ def test_bad_input_names_every_field(api: Any) -> None:
                                         "longitude": "x"})  # fmt: skip
     assert bad.status_code == 422
     assert set(bad.json["error"]["fields"]) >= {"category", "caller_name", "caller_phone", "content", "address",
-                                                "latitude", "longitude", "org_unit"}  # fmt: skip
+                                                "latitude", "longitude"}  # fmt: skip
     branch = operator.post("/desk/calls", {**CALL, "category": "0101", "action": "create"})
     assert branch.status_code == 422 and set(branch.json["error"]["fields"]) == {"category"}
     half = operator.post("/desk/calls", {**CALL, "longitude": "", "action": "create"})
@@ -114,3 +114,20 @@ def test_desk_answer_page_and_grid_worker_refused(client: FlaskClient, api: Any)
     login(client, "grid_worker_1")
     assert client.get("/intake/desk").status_code == 403
     assert client.post("/intake/desk", data={**CALL, "action": "create"}).status_code == 403
+
+
+def test_without_a_chosen_grid_the_call_is_routed_by_place(api: Any, run: Any) -> None:
+    operator = api("hotline_operator")
+    by_point = operator.post("/desk/calls", {**CALL, "org_unit": "", "latitude": "28.705", "longitude": "115.915",
+                                             "action": "create"})  # fmt: skip
+    assert by_point.status_code == 201, by_point.json
+    case = run(lambda: _case(by_point.json["case"]["id"]))
+    assert case["grid"] == "360123001001002" and case["routing"] == "point"
+    by_address = operator.post("/desk/calls", {**CALL, "org_unit": "", "latitude": "", "longitude": "",
+                                               "address": "桃花巷3号", "action": "create"})  # fmt: skip
+    assert run(lambda: _case(by_address.json["case"]["id"]))["routing"] == "address"
+    lost = operator.post("/desk/calls", {**CALL, "org_unit": "", "latitude": "", "longitude": "",
+                                         "address": "不知道哪里", "action": "create"})  # fmt: skip
+    assert lost.status_code == 201, lost.json
+    case = run(lambda: _case(lost.json["case"]["id"]))
+    assert case["routing"] == "triage" and case["grid"] == "360123000000"  # the county's triage queue, never lost
