@@ -32,6 +32,9 @@ def load_settings(instance_path: str) -> dict[str, Any]:
         "GRIDCASE_WORKER_INTERVAL": float(os.environ.get("GRIDCASE_WORKER_INTERVAL", "1")),
         # Extra notification senders, "module:Class" separated by commas (the in-app one is built in).
         "GRIDCASE_NOTIFICATION_SENDERS": os.environ.get("GRIDCASE_NOTIFICATION_SENDERS", ""),
+        # A new report of the same category this near (metres) and this recent (hours) to an open case is flagged.
+        "GRIDCASE_DUPLICATE_METERS": float(os.environ.get("GRIDCASE_DUPLICATE_METERS", "200")),
+        "GRIDCASE_DUPLICATE_HOURS": float(os.environ.get("GRIDCASE_DUPLICATE_HOURS", "72")),
         "SESSION_COOKIE_HTTPONLY": True,
         # Behind HTTPS in production set GRIDCASE_SECURE_COOKIES=1: cookies then never travel in clear text.
         "SESSION_COOKIE_SECURE": os.environ.get("GRIDCASE_SECURE_COOKIES", "") == "1",

@@ -14,6 +14,7 @@ from app.errors import ValidationError
 from app.extensions import db
 from app.intake.catalog import SEARCH_LIMIT, category_by_code, category_paths, import_taxonomy, search_categories
 from app.intake.desk import previous_calls, take_call
+from app.intake.duplicates import DuplicateFound, duplicate_json
 from app.intake.knowledge import EntryInput, get_entry, save_entry, search_entries
 from app.intake.models import Category, KbEntry
 from app.org.permissions import can_edit_knowledge, can_manage_taxonomy, reads_knowledge, sees_personal_data, works_desk
@@ -124,10 +125,15 @@ def take_desk_call() -> ResponseReturnValue:
     user = signed_in_user()
     require(works_desk(user))
     body = json_body()
-    change = take_call(body, str(body.get("action", "")), actor=user, now=utcnow())
+    try:
+        change = take_call(body, str(body.get("action", "")), actor=user, now=utcnow())
+    except DuplicateFound as found:
+        db.session.rollback()
+        return duplicate_json(found), 409
     db.session.commit()
     now = utcnow()
-    return {"case": {**case_status_json(change.case), "category": change.case.category.code if change.case.category
+    return {"merged": bool(body.get("duplicate_of")),
+            "case": {**case_status_json(change.case), "category": change.case.category.code if change.case.category
                      else None, "case_type": change.case.case_type},
             "open_tasks": [task_json(t, now=now) for t in change.open_tasks]}, 201  # fmt: skip
 

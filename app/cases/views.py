@@ -10,12 +10,15 @@ from app.audit.service import record
 from app.auth.guards import login_required, signed_in_user
 from app.cases.filters import filter_cases
 from app.cases.models import Case, CaseStatus
-from app.cases.service import history_of, open_tasks_of, start_case, startable_units, startable_versions
+from app.cases.service import history_of, open_tasks_of, startable_units, startable_versions
 from app.casetypes.registry import deployed_version, latest_version
 from app.clock import utcnow
 from app.errors import NotFoundError, ValidationError
 from app.extensions import db
 from app.i18n import locale_code
+from app.intake.duplicates import DuplicateFound
+from app.intake.reporters import reporters_of
+from app.intake.reports import leaves_for, read_place, report_case
 from app.jsonforms.html import coerce_posted, form_fields
 from app.jsonforms.localize import localize
 from app.org.models import User
@@ -68,26 +71,29 @@ def new() -> ResponseReturnValue:
     units = startable_units(user, deployed.definition.start_lane)
     schema, ui_schema = deployed.form(deployed.definition.start_form) or ({"properties": {}}, {})
     schema = localize(schema, ui_schema, locale_code())
-    values, errors = {}, {}
+    values, errors, duplicates = {}, {}, []
     if request.method == "POST":
         values = coerce_posted(schema, request.form)
         unit = next((u for u in units if u.code == request.form.get("org_unit")), None)
         try:
             if unit is None:
                 raise ValidationError(_("Choose a grid."), {"org_unit": _("Choose one of your grids.")})
-            change = start_case(version, unit, values, actor=user, now=utcnow())
+            place = read_place(request.form, prefix="place_")  # optional item and point; duplicates flagged
+            reported = report_case(version, unit, values, place, actor=user, now=utcnow(), channel="web")
             db.session.commit()
-            return redirect(url_for("cases.detail", case_id=change.case.id))
+            return redirect(url_for("cases.detail", case_id=reported.change.case.id))
         except ValidationError as err:
             db.session.rollback()
             errors = err.fields
-    choices = reference_options(schema, [u.id for u in units])
-    fields = form_fields(schema, ui_schema, values, errors, choices)
-    status = 422 if errors else 200
+        except DuplicateFound as found:
+            db.session.rollback()
+            duplicates = found.candidates
+    fields = form_fields(schema, ui_schema, values, errors, reference_options(schema, [u.id for u in units]))
     return render_template(
         "cases/new.html", version=version, schema=schema, fields=fields, units=units,
-        chosen_unit=request.form.get("org_unit"), unit_error=errors.get("org_unit"),
-    ), status  # fmt: skip
+        chosen_unit=request.form.get("org_unit"), unit_error=errors.get("org_unit"), errors=errors,
+        place_options=leaves_for(version.key), duplicates=duplicates, posted=request.form,
+    ), 422 if errors else 200  # fmt: skip
 
 
 @bp.get("/cases/<int:case_id>")
@@ -112,5 +118,5 @@ def _detail(case: Case, *, reveal: bool) -> ResponseReturnValue:
     tasks = open_tasks_of(case)
     holders = {t.id: candidates(t.role, t.org_unit_id) for t in tasks if t.assignee_id is None}
     return render_template("cases/detail.html", case=case, tasks=tasks, holders=holders, history=history_of(case),
-                           records=linked_records(case),
+                           records=linked_records(case), reporters=reporters_of(case),
                            reveal=reveal, has_personal=bool(personal_fields(case.process_version)))  # fmt: skip

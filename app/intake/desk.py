@@ -18,14 +18,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.cases.models import Case
-from app.cases.service import Change, add_event, start_case, startable_units
+from app.cases.service import Change, add_event, open_tasks_of, start_case, startable_units
 from app.casetypes.models import ProcessVersion
 from app.casetypes.registry import deployed_version, latest_version
 from app.errors import NotFoundError, ValidationError
 from app.extensions import db
 from app.intake.catalog import category_by_code
+from app.intake.duplicates import Reporter, decision, find_duplicates, merge_report, record_kept_separate, resolve
 from app.intake.knowledge import get_entry
 from app.intake.models import Category, KbEntry
+from app.intake.reports import coordinate
 from app.intake.routing import Route, route
 from app.org.models import OrgUnit, User
 from app.org.permissions import can_start_in, visible_cases
@@ -67,20 +69,6 @@ def _text(values: Mapping[str, Any], name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _coordinate(values: Mapping[str, Any], name: str, limit: float, errors: dict[str, str]) -> float | None:
-    raw = values.get(name)
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None
-    try:
-        number = float(raw)
-    except (TypeError, ValueError):
-        number = float("nan")
-    if not -limit <= number <= limit:  # also refuses NaN
-        errors[name] = _("A number between -%(limit)d and %(limit)d.", limit=limit)
-        return None
-    return number
-
-
 def _check_category(code: str, errors: dict[str, str]) -> Category | None:
     category = category_by_code(code) if code else None
     if not code:
@@ -108,8 +96,8 @@ def check_call(values: Mapping[str, Any]) -> Call:
         errors["content"] = _("Describe the matter in 5 to 2000 characters.")
     if not 2 <= len(address) <= 200:
         errors["address"] = _("The place is required (2 to 200 characters).")
-    latitude = _coordinate(values, "latitude", 90, errors)
-    longitude = _coordinate(values, "longitude", 180, errors)
+    latitude = coordinate(values.get("latitude"), "latitude", 90, errors)
+    longitude = coordinate(values.get("longitude"), "longitude", 180, errors)
     if (latitude is None) != (longitude is None) and not {"latitude", "longitude"} & errors.keys():
         errors["longitude" if longitude is None else "latitude"] = _("Give both latitude and longitude, or neither.")
     if errors or category is None:
@@ -228,7 +216,24 @@ def take_call(values: Mapping[str, Any], action: str, *, actor: User, now: datet
         entry = values.get("kb_entry")
         entry_id = int(entry) if isinstance(entry, int | str) and str(entry).isdigit() else None
         return answer_call(call, entry_id, _text(values, "answer"), unit, actor=actor, now=now, route=found)
-    return create_case(call, unit, actor=actor, now=now, route=found)
+    return _create_or_merge(call, unit, values, actor=actor, now=now, route=found)
+
+
+def _create_or_merge(
+    call: Call, unit: OrgUnit, values: Mapping[str, Any], *, actor: User, now: datetime, route: Route | None
+) -> Change:
+    """Flag open cases of the category nearby; merge the caller into the chosen one, or create (kept separate)."""
+    merge_into, keep_separate = decision(values)
+    near = find_duplicates(actor, category_id=call.category.id, latitude=call.latitude, longitude=call.longitude,
+                           now=now)  # fmt: skip
+    target = resolve(near, merge_into, keep_separate)
+    if target is not None:
+        reporter = Reporter(call.caller_name, call.caller_phone, None, "hotline", call.content)
+        merge_report(target, reporter, actor=actor, now=now)
+        return Change(case=target, opened=[], open_tasks=open_tasks_of(target))
+    change = create_case(call, unit, actor=actor, now=now, route=route)
+    record_kept_separate(change.case, near, actor=actor, now=now)
+    return change
 
 
 def previous_calls(user: User, phone: str, *, limit: int = 20) -> list[Case]:

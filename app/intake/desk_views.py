@@ -16,6 +16,7 @@ from app.errors import ValidationError
 from app.extensions import db
 from app.intake.catalog import SEARCH_LIMIT, category_by_code, category_paths, search_categories
 from app.intake.desk import APPEAL_KINDS, desk_units, leaves, previous_calls, take_call
+from app.intake.duplicates import DuplicateFound
 from app.intake.knowledge import related_entries, search_entries
 from app.intake.models import Category
 from app.intake.views import bp
@@ -38,8 +39,8 @@ def categories_json() -> ResponseReturnValue:
 def desk() -> ResponseReturnValue:
     user = signed_in_user()
     require(works_desk(user))
-    form: MultiDict[str, str] = request.form if request.method == "POST" else MultiDict()
-    action, errors = form.get("action", ""), {}
+    form: MultiDict[str, str] = request.form.copy() if request.method == "POST" else MultiDict()
+    action, errors, duplicates = _decided(form), {}, []
     if action in ("answer", "create"):
         try:
             change = take_call(form, action, actor=user, now=utcnow())
@@ -48,7 +49,23 @@ def desk() -> ResponseReturnValue:
         except ValidationError as err:
             db.session.rollback()
             errors = err.fields or {"": err.message}
-    return render_template("intake/desk.html", **_page(user, form, errors)), 422 if errors else 200
+        except DuplicateFound as found:
+            db.session.rollback()
+            duplicates = found.candidates
+    page = _page(user, form, errors)
+    return render_template("intake/desk.html", duplicates=duplicates, **page), 422 if errors else 200
+
+
+def _decided(form: MultiDict[str, str]) -> str:
+    """The duplicate box's buttons: "merge:<case id>" and "separate" are a create with that decision."""
+    action = form.get("action", "")
+    if action.startswith("merge:"):
+        form["duplicate_of"] = action.removeprefix("merge:")
+    elif action == "separate":
+        form["keep_separate"] = "1"
+    else:
+        return action
+    return "create"
 
 
 def _page(user: User, form: MultiDict[str, str], errors: dict[str, str]) -> dict[str, Any]:

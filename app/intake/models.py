@@ -69,3 +69,25 @@ class KbEntry(Base):
 
     categories: Mapped[list[Category]] = relationship(secondary=kb_entry_category, order_by=Category.code)
     updated_by: Mapped[User | None] = relationship()
+
+
+class CaseReporter(Base):
+    """Another reporter of the same matter, merged into its case (重复件合并): told of the outcome when it closes.
+
+    With an account (`user_id`) they get a notification; a caller without one is listed for the return visit.
+    """
+
+    __tablename__ = "case_reporter"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(32))
+    content: Mapped[str] = mapped_column(Text, default="")
+    added_at: Mapped[datetime]
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    notified_at: Mapped[datetime | None]
+
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
