@@ -13,6 +13,7 @@ from app.errors import ValidationError
 from app.extensions import db
 from app.i18n import local_datetime, locale_code
 from app.intake.knowledge import related_entries
+from app.intake.reporters import reporters_of
 from app.jsonforms.html import coerce_posted, form_fields
 from app.jsonforms.localize import localize
 from app.org.permissions import (
@@ -92,6 +93,7 @@ def _render(
         holders=candidates(task.role, task.org_unit_id),
         reveal=sees_personal_data(user),
         answers=related_entries(task.case.category) if reads_knowledge(user) else [],
+        reporters=reporters_of(task.case),
     ), status
 
 

@@ -104,6 +104,14 @@ def test_desk_page_flags_and_merges(client: FlaskClient, api: Any) -> None:
     assert merged.status_code == 302 and merged.headers["Location"].endswith(f"/cases/{first['id']}")
     page = client.get(f"/cases/{first['id']}").get_data(as_text=True)
     assert "data-reporter=" in page and "13900001111" in page  # operators see phones in full
+    dispatch = api("county_dispatcher").get("/tasks?scope=candidate").json["items"]
+    task_id = next(t["id"] for t in dispatch if t["case_id"] == first["id"])
+    client.get("/logout")
+    login(client, "county_dispatcher")
+    task_page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert "data-reporter=" in task_page and "139****1111" in task_page  # masked for the dispatcher
+    client.get("/logout")
+    login(client, "hotline_operator")
     separate = client.post("/intake/desk", data={**form, "action": "separate"})
     assert separate.status_code == 302 and not separate.headers["Location"].endswith(f"/cases/{first['id']}")
 
