@@ -80,7 +80,7 @@ def _page(user: User, form: MultiDict[str, str], errors: dict[str, str]) -> dict
         "values": form, "errors": errors, "category": category, "options": options, "paths": category_paths(),
         "category_q": category_q, "units": desk_units(user), "appeal_kinds": APPEAL_KINDS,
         "answers": _answers(category, kb_q), "kb_q": kb_q,
-        "calls": previous_calls(user, phone) if form.get("action") == "lookup" or phone else [],
+        "calls": previous_calls(user, phone) if phone else [],
         "reveal": sees_personal_data(user),
     }  # fmt: skip
 
