@@ -47,57 +47,27 @@ def init_extensions(app: Flask) -> None:
     init_security(app)
 
 
-def register_blueprints(app: Flask) -> None:
-    import_module("app.api.attachment_views")  # its routes register on the API blueprint
-    from app.admin.views import bp as admin_bp
-    from app.api import (  # noqa: F401 - their routes register on the API blueprint
-        admin_views,
-        deadline_views,
-        designer_draft_views,
-        designer_views,
-        migration_views,
-        register_views,
-        stats_views,
-        views,
-    )
-    from app.api.blueprint import bp as api_bp
-    from app.attachments.views import bp as attachments_bp
-    from app.auth.views import bp as auth_bp
-    from app.calendars.views import bp as calendars_bp
-    from app.cases.views import bp as cases_bp
-    from app.dashboard.views import bp as dashboard_bp
-    from app.designer import (  # noqa: F401 - their routes register on the designer blueprint
-        import_pages,
-        migration_pages,
-        modeler_views,
-    )
-    from app.designer.views import bp as designer_bp
-    from app.intake.triage_views import bp as triage_bp
-    from app.notifications.views import bp as notifications_bp
-    from app.open311.admin_views import bp as open311_admin_bp
-    from app.open311.views import bp as open311_bp
-    from app.registers import visit_views  # noqa: F401 - its routes register on the registers blueprint
-    from app.registers.views import bp as registers_bp
-    from app.tasks.views import bp as tasks_bp
+# Modules whose routes register on another module's blueprint (the API's, the designer's, ...): imported for that.
+ROUTE_MODULES = (
+    "app.api.admin_views", "app.api.attachment_views", "app.api.deadline_views", "app.api.designer_draft_views",
+    "app.api.designer_views", "app.api.intake_views", "app.api.migration_views", "app.api.register_views",
+    "app.api.stats_views", "app.api.views",
+    "app.designer.import_pages", "app.designer.migration_pages", "app.designer.modeler_views",
+    "app.intake.desk_views", "app.intake.knowledge_views", "app.registers.visit_views",
+)  # fmt: skip
+# Modules holding a blueprint `bp`, in registration order.
+BLUEPRINT_MODULES = (
+    "app.auth.views", "app.cases.views", "app.attachments.views", "app.tasks.views", "app.dashboard.views",
+    "app.calendars.views", "app.notifications.views", "app.admin.views", "app.designer.views", "app.registers.views",
+    "app.intake.views", "app.intake.triage_views", "app.open311.views", "app.open311.admin_views", "app.api.blueprint",
+)  # fmt: skip
 
-    blueprints = (
-        auth_bp,
-        cases_bp,
-        attachments_bp,
-        tasks_bp,
-        dashboard_bp,
-        calendars_bp,
-        notifications_bp,
-        admin_bp,
-        designer_bp,
-        registers_bp,
-        triage_bp,
-        open311_bp,
-        open311_admin_bp,
-        api_bp,
-    )
-    for blueprint in blueprints:
-        app.register_blueprint(blueprint)
+
+def register_blueprints(app: Flask) -> None:
+    for module in ROUTE_MODULES:
+        import_module(module)
+    for module in BLUEPRINT_MODULES:
+        app.register_blueprint(import_module(module).bp)
 
 
 def register_commands(app: Flask) -> None:

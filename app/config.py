@@ -34,6 +34,9 @@ def load_settings(instance_path: str) -> dict[str, Any]:
         "GRIDCASE_NOTIFICATION_SENDERS": os.environ.get("GRIDCASE_NOTIFICATION_SENDERS", ""),
         # The case type an Open311 request starts when its category's own start form has no "x-open311" mapping.
         "GRIDCASE_OPEN311_FALLBACK": os.environ.get("GRIDCASE_OPEN311_FALLBACK", "hotline_matter"),
+        # A new report of the same category this near (metres) and this recent (hours) to an open case is flagged.
+        "GRIDCASE_DUPLICATE_METERS": float(os.environ.get("GRIDCASE_DUPLICATE_METERS", "200")),
+        "GRIDCASE_DUPLICATE_HOURS": float(os.environ.get("GRIDCASE_DUPLICATE_HOURS", "72")),
         "SESSION_COOKIE_HTTPONLY": True,
         # Behind HTTPS in production set GRIDCASE_SECURE_COOKIES=1: cookies then never travel in clear text.
         "SESSION_COOKIE_SECURE": os.environ.get("GRIDCASE_SECURE_COOKIES", "") == "1",

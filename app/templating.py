@@ -15,11 +15,14 @@ from app.notifications.service import unread_count
 from app.org.permissions import (
     can_design,
     can_edit_calendar,
+    can_manage_taxonomy,
     can_view_dashboard,
     is_admin,
     keeps_registers,
+    reads_knowledge,
     sees_registers,
     triage_paths,
+    works_desk,
 )
 from app.org.roles import role_label
 from app.privacy import mask_value
@@ -76,6 +79,9 @@ def init_templating(app: Flask) -> None:
                 "dashboard": can_view_dashboard(user),
                 "registers": sees_registers(user),
                 "visits": keeps_registers(user),
+                "desk": works_desk(user),
+                "taxonomy": can_manage_taxonomy(user),
+                "knowledge": reads_knowledge(user),
                 "triage": bool(triage_paths(user)),
             }
         }

@@ -45,7 +45,8 @@ def build_app(database_url: str, **overrides: Any) -> Flask:
         upgrade(directory=app.config["MIGRATIONS_DIR"])
         seed_demo_county(now=utcnow())
         sync_processes(app.config["GRIDCASE_PROCESSES_DIR"], app.config["GRIDCASE_FORMS_DIR"], actor=None, now=utcnow())
-        load_default_taxonomy({v.key for v in db.session.scalars(select(ProcessVersion))})
+        if app.config["GRIDCASE_PROCESSES_DIR"] == str(ROOT / "processes"):  # its leaves name the shipped diagrams
+            load_default_taxonomy({v.key for v in db.session.scalars(select(ProcessVersion))})
         db.session.commit()
         db.session.remove()
     return app

@@ -13,12 +13,14 @@ from app.audit.service import record
 from app.auth.guards import require, signed_in_user
 from app.auth.signin import sign_in
 from app.auth.tokens import issue_token, revoke_token
-from app.cases.service import history_of, open_tasks_of, start_case
+from app.cases.service import history_of, open_tasks_of
 from app.cases.views import get_case_for
 from app.casetypes.registry import latest_version, latest_versions
 from app.clock import utcnow
 from app.errors import TooManyAttemptsError, UnauthorizedError, ValidationError
 from app.extensions import db
+from app.intake.duplicates import DuplicateFound, duplicate_json
+from app.intake.reports import read_place, report_case
 from app.org.permissions import can_assign, in_jurisdiction, sees_personal_data
 from app.org.service import unit_by_code, user_by_username
 from app.privacy import masked
@@ -91,13 +93,19 @@ def create_case() -> ResponseReturnValue:
     data = body.get("data", {})
     if not isinstance(data, dict):
         raise ValidationError(_("Some fields need your attention."), {"data": _("Must be a JSON object.")})
-    now = utcnow()
-    change = start_case(version, unit, data, actor=user, now=now, channel=str(body.get("channel") or "api")[:32])
-    add_attachments(change.case, uploads, actor=user, now=now)
+    place = read_place(body)  # optional category, latitude, longitude, address; duplicate_of / keep_separate
+    try:
+        reported = report_case(version, unit, data, place, actor=user, now=(now := utcnow()),
+                               channel=str(body.get("channel") or "api")[:32])  # fmt: skip
+    except DuplicateFound as found:
+        db.session.rollback()
+        return duplicate_json(found), 409
+    add_attachments(reported.change.case, uploads, actor=user, now=now)
     with written(uploads, limits()):
         db.session.commit()
-    now = utcnow()
-    return {**case_status_json(change.case), "open_tasks": [task_json(t, now=now) for t in change.open_tasks]}, 201
+    now, change = utcnow(), reported.change
+    return {**case_status_json(change.case), "merged": reported.merged,
+            "open_tasks": [task_json(t, now=now) for t in change.open_tasks]}, 200 if reported.merged else 201  # fmt: skip
 
 
 @bp.get("/cases/<int:case_id>")

@@ -15,6 +15,7 @@ from app.casetypes.models import ProcessVersion
 from app.casetypes.registry import Deployed, deployed_version, latest_versions
 from app.errors import DomainError, ForbiddenError, ValidationError
 from app.extensions import db
+from app.intake.reporters import tell_reporters
 from app.intake.routing import Route
 from app.jsonforms.validate import form_errors
 from app.org.models import OrgKind, OrgUnit, User
@@ -116,6 +117,7 @@ def record_engine_result(
         case.status = CaseStatus.CLOSED
         case.closed_at = now
         add_event(case, "closed", actor=actor, now=now, payload={"archive": case.data})
+        tell_reporters(case, now=now)
     _schedule_timer(case, None if result.ended else result.next_timer_at)
     db.session.flush()
     still = [t for t in still_open.values() if t.status is TaskStatus.OPEN and t.id != completed_task_id]

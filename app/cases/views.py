@@ -19,12 +19,15 @@ from app.auth.guards import login_required, signed_in_user
 from app.cases.diagram import diagram_markers, viewer_installed
 from app.cases.filters import filter_cases
 from app.cases.models import Case, CaseStatus
-from app.cases.service import history_of, open_tasks_of, start_case, startable_units, startable_versions
+from app.cases.service import history_of, open_tasks_of, startable_units, startable_versions
 from app.casetypes.registry import deployed_version, latest_version
 from app.clock import utcnow
 from app.errors import NotFoundError, ValidationError
 from app.extensions import db
 from app.i18n import locale_code
+from app.intake.duplicates import DuplicateFound
+from app.intake.reporters import reporters_of
+from app.intake.reports import leaves_for, read_place, report_case
 from app.jsonforms.html import coerce_posted, form_fields
 from app.jsonforms.localize import localize
 from app.org.models import User
@@ -77,7 +80,7 @@ def new() -> ResponseReturnValue:
     units = startable_units(user, deployed.definition.start_lane)
     schema, ui_schema = deployed.form(deployed.definition.start_form) or ({"properties": {}}, {})
     schema = localize(schema, ui_schema, locale_code())
-    values, errors = {}, {}
+    values, errors, duplicates = {}, {}, []
     if request.method == "POST":
         values = coerce_posted(schema, request.form)
         unit = next((u for u in units if u.code == request.form.get("org_unit")), None)
@@ -85,21 +88,24 @@ def new() -> ResponseReturnValue:
             if unit is None:
                 raise ValidationError(_("Choose a grid."), {"org_unit": _("Choose one of your grids.")})
             uploads = read_uploads(request.files.to_dict(flat=False), limits := Limits.from_config(current_app.config))
-            change = start_case(version, unit, values, actor=user, now=(now := utcnow()))
-            add_attachments(change.case, uploads, actor=user, now=now)
+            place = read_place(request.form, prefix="place_")  # optional item and point; duplicates flagged
+            reported = report_case(version, unit, values, place, actor=user, now=(now := utcnow()), channel="web")
+            add_attachments(reported.change.case, uploads, actor=user, now=now)
             with written(uploads, limits):
                 db.session.commit()
-            return redirect(url_for("cases.detail", case_id=change.case.id))
+            return redirect(url_for("cases.detail", case_id=reported.change.case.id))
         except ValidationError as err:
             db.session.rollback()
             errors = err.fields
-    choices = reference_options(schema, [u.id for u in units])
-    fields = form_fields(schema, ui_schema, values, errors, choices)
-    status = 422 if errors else 200
+        except DuplicateFound as found:
+            db.session.rollback()
+            duplicates = found.candidates
+    fields = form_fields(schema, ui_schema, values, errors, reference_options(schema, [u.id for u in units]))
     return render_template(
         "cases/new.html", version=version, schema=schema, fields=fields, units=units,
-        chosen_unit=request.form.get("org_unit"), unit_error=errors.get("org_unit"), upload_errors=errors,
-    ), status  # fmt: skip
+        chosen_unit=request.form.get("org_unit"), unit_error=errors.get("org_unit"), errors=errors, upload_errors=errors,
+        place_options=leaves_for(version.key), duplicates=duplicates, posted=request.form,
+    ), 422 if errors else 200  # fmt: skip
 
 
 @bp.get("/cases/<int:case_id>")
@@ -134,5 +140,5 @@ def _detail(case: Case, *, reveal: bool) -> ResponseReturnValue:
     images, documents = images_and_documents(attachments_of(case))
     return render_template("cases/detail.html", case=case, tasks=tasks, holders=holders, history=history_of(case),
                            records=linked_records(case), viewer=viewer_installed(), images=images,
-                           documents=documents, may_attach=can_attach(signed_in_user(), case),
+                           documents=documents, may_attach=can_attach(signed_in_user(), case), reporters=reporters_of(case),
                            reveal=reveal, has_personal=bool(personal_fields(case.process_version)))  # fmt: skip

@@ -1,9 +1,12 @@
 """The event taxonomy (事件分类) with its admission list (事项准入): a 3-level tree held as data."""
 
-from sqlalchemy import ForeignKey, String
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import Base
+from app.org.models import User
 
 UNIT_KINDS = ("grid", "village", "township", "county", "department")
 
@@ -37,3 +40,54 @@ class Category(Base):
     @property
     def is_leaf(self) -> bool:
         return self.level == 3
+
+
+kb_entry_category = Table(
+    "kb_entry_category",
+    Base.metadata,
+    Column("kb_entry_id", ForeignKey("kb_entry.id", ondelete="CASCADE"), primary_key=True),
+    Column("category_id", ForeignKey("category.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class KbEntry(Base):
+    """A knowledge-base answer (政策解答): operators answer callers from it; handlers of its categories see it.
+
+    Linked to leaves or branches of the taxonomy: a branch's entry serves every leaf below it.
+    """
+
+    __tablename__ = "kb_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    keywords: Mapped[str] = mapped_column(String(500), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    categories: Mapped[list[Category]] = relationship(secondary=kb_entry_category, order_by=Category.code)
+    updated_by: Mapped[User | None] = relationship()
+
+
+class CaseReporter(Base):
+    """Another reporter of the same matter, merged into its case (重复件合并): told of the outcome when it closes.
+
+    With an account (`user_id`) they get a notification; a caller without one is listed for the return visit.
+    """
+
+    __tablename__ = "case_reporter"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(32))
+    content: Mapped[str] = mapped_column(Text, default="")
+    added_at: Mapped[datetime]
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    notified_at: Mapped[datetime | None]
+
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])

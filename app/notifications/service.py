@@ -6,13 +6,14 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
+from app.cases.models import Case
 from app.extensions import db
 from app.notifications.models import Notification
 from app.notifications.senders import configured_senders
 from app.org.models import User
 from app.tasks.models import Task
 
-KINDS = ("assigned", "warning", "overdue", "supervised", "returned")
+KINDS = ("assigned", "warning", "overdue", "supervised", "returned", "case_outcome")
 
 
 def notify(users: list[User], kind: str, *, task: Task, now: datetime, **params: Any) -> None:
@@ -21,6 +22,13 @@ def notify(users: list[User], kind: str, *, task: Task, now: datetime, **params:
             user_id=user.id, kind=kind, case_id=task.case_id, task_id=task.id,
             params={"case_number": task.case.number, "task": task.name, **params}, created_at=now,
         ))  # fmt: skip
+
+
+def notify_outcome(users: list[User], *, case: Case, now: datetime, outcome: str) -> None:
+    """A case someone else also reported is closed: tell them (no task is concerned)."""
+    for user in {u.id: u for u in users}.values():
+        db.session.add(Notification(user_id=user.id, kind="case_outcome", case_id=case.id, task_id=None,
+                                    params={"case_number": case.number, "outcome": outcome}, created_at=now))  # fmt: skip
 
 
 def message(notification: Notification) -> str:
@@ -33,6 +41,8 @@ def message(notification: Notification) -> str:
                         task=p.get("task"), case=p.get("case_number"), reason=p.get("reason", "")),
         "returned": _("Task %(task)s of case %(case)s was returned: %(reason)s",
                       task=p.get("task"), case=p.get("case_number"), reason=p.get("reason", "")),
+        "case_outcome": _("Case %(case)s, which you also reported, is closed: %(outcome)s",
+                          case=p.get("case_number"), outcome=p.get("outcome", "")),
     }  # fmt: skip
     return str(texts.get(notification.kind, notification.kind))
 

@@ -6,10 +6,13 @@ from app.cases.models import Case, CaseStatus
 from app.org.models import OrgKind, OrgUnit, User
 from app.org.roles import (
     DASHBOARD_ROLES,
+    DESK_ROLES,
     INTAKE_CHANNEL_ROLE,
+    KNOWLEDGE_EDITOR_ROLES,
     PERSONAL_DATA_ROLES,
     REGISTER_WRITER_ROLES,
     SUPERVISOR_ROLES,
+    TAXONOMY_ROLES,
     TRIAGE_ROLES,
 )
 from app.registers.models import Building, MarketEntity, Resident
@@ -200,6 +203,25 @@ def sees_registers(user: User) -> bool:
 def keeps_registers(user: User) -> bool:
     """Holds a role that creates register records and visits (somewhere)."""
     return any(m.role in REGISTER_WRITER_ROLES for m in user.memberships)
+
+
+def can_manage_taxonomy(user: User) -> bool:
+    """The taxonomy and admission list are the installation's: admins and the county centre import them."""
+    return any(m.role in TAXONOMY_ROLES for m in user.memberships)
+
+
+def can_edit_knowledge(user: User) -> bool:
+    return any(m.role in KNOWLEDGE_EDITOR_ROLES for m in user.memberships)
+
+
+def reads_knowledge(user: User) -> bool:
+    """Anyone who works in a unit reads the policy answers (operators answer from them, handlers consult them)."""
+    return bool(user.memberships)
+
+
+def works_desk(user: User) -> bool:
+    """12345 operators take calls at the desk: answer directly, or create a case."""
+    return any(m.role in DESK_ROLES for m in user.memberships)
 
 
 def triage_paths(user: User) -> list[str]:

@@ -43,6 +43,15 @@ DASHBOARD_ROLES = frozenset({"admin", "leader", "county_dispatcher", "township_d
 # Roles that keep the grid base data (people and market entities) of their area.
 REGISTER_WRITER_ROLES = frozenset({"grid_worker", "village_staff", "admin"})
 
+# Roles that keep the event taxonomy and its admission list (事项准入): the county command centre.
+TAXONOMY_ROLES = frozenset({"admin", "county_dispatcher"})
+
+# Roles that write the knowledge base of policy answers; operators and handlers read it.
+KNOWLEDGE_EDITOR_ROLES = frozenset({"admin", "county_dispatcher"})
+
+# Roles that take 12345 calls at the operator desk.
+DESK_ROLES = frozenset({"hotline_operator"})
+
 # Routes matters from the triage queue to a grid: the dispatchers of an area, and its admins.
 TRIAGE_ROLES = frozenset({"admin", "county_dispatcher", "township_dispatcher"})
 

@@ -20,6 +20,8 @@ from app.clock import utcnow
 from app.errors import ValidationError
 from app.extensions import db
 from app.i18n import local_datetime, locale_code
+from app.intake.knowledge import related_entries
+from app.intake.reporters import reporters_of
 from app.jsonforms.html import coerce_posted, form_fields
 from app.jsonforms.localize import localize
 from app.org.permissions import (
@@ -31,6 +33,7 @@ from app.org.permissions import (
     can_see_case,
     can_supervise,
     can_unclaim,
+    reads_knowledge,
     sees_personal_data,
 )
 from app.org.service import candidates, unit_by_code, units_for_reassignment, user_by_username
@@ -102,6 +105,8 @@ def _render(
         holders=candidates(task.role, task.org_unit_id),
         reveal=sees_personal_data(user),
         upload_errors=errors or {},
+        answers=related_entries(task.case.category) if reads_knowledge(user) else [],
+        reporters=reporters_of(task.case),
     ), status
 
 
