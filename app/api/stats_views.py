@@ -1,4 +1,4 @@
-"""GET /api/v1/stats: the dashboard's numbers for a unit subtree and period."""
+"""GET /api/v1/stats: the dashboard's numbers for a unit subtree and period; GET /api/v1/stats/map: its map."""
 
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from app.api.blueprint import bp
 from app.auth.guards import signed_in_user
 from app.clock import utcnow
+from app.dashboard.geo import map_for
 from app.dashboard.params import stats_query
 from app.dashboard.service import Report, unit_report
 
@@ -36,3 +37,13 @@ def stats() -> ResponseReturnValue:
     )
     report = unit_report(query.unit, query.start, query.end, now=now)
     return report_json(report, first=query.period.first.isoformat(), last=query.period.last.isoformat())
+
+
+@bp.get("/stats/map")
+def stats_map() -> ResponseReturnValue:
+    """The grids of the unit's subtree as GeoJSON, coloured by open and overdue cases now (see app/dashboard/geo.py)."""
+    now = utcnow()
+    query = stats_query(
+        signed_in_user(), request.args, now=now, tz=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    )
+    return map_for(query, now=now)

@@ -12,7 +12,8 @@ from app.auth.guards import login_required, signed_in_user
 from app.clock import utcnow
 from app.dashboard.assessment import ITEMS, load_scheme, township_ranking, townships_under
 from app.dashboard.exports import as_csv, as_xlsx, report_rows, type_name
-from app.dashboard.params import StatsQuery, stats_query
+from app.dashboard.geo import level_labels, map_for
+from app.dashboard.params import period_args, stats_query
 from app.dashboard.periods import previous_periods
 from app.dashboard.service import league, trend, unit_report
 from app.errors import NotFoundError
@@ -31,13 +32,6 @@ def _tz() -> ZoneInfo:
     return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
-def period_args(query: StatsQuery) -> dict[str, str]:
-    """Query-string values that ask for the same period again (for drill-down and export links)."""
-    if query.kind == "custom":
-        return {"period": "custom", "from": query.period.first.isoformat(), "to": query.period.last.isoformat()}
-    return {"period": query.kind, "date": query.period.first.isoformat()}
-
-
 @bp.get("/dashboard")
 @login_required
 def index() -> ResponseReturnValue:
@@ -51,7 +45,15 @@ def index() -> ResponseReturnValue:
     peak = max([c.received for c in counts] + [c.closed for c in counts] + [1])
     return render_template("dashboard/index.html", query=query, report=report, league=league(report.by_child_unit),
                            trend=list(zip(periods, counts, strict=True)), peak=peak, up=up,
-                           args=period_args(query), type_names={k: type_name(k) for k in report.by_case_type})  # fmt: skip
+                           args=period_args(query), map_levels=level_labels(), type_names={k: type_name(k) for k in report.by_case_type})  # fmt: skip
+
+
+@bp.get("/dashboard/map.geojson")
+@login_required
+def map_data() -> ResponseReturnValue:
+    """The page's map (the same as GET /api/v1/stats/map, for the signed-in session)."""
+    now = utcnow()
+    return map_for(stats_query(signed_in_user(), request.args, now=now, tz=_tz()), now=now)
 
 
 @bp.get("/dashboard/export.<fmt>")
