@@ -81,3 +81,17 @@ def test_the_page_draws_the_map_from_its_own_geojson(client: FlaskClient, api: A
     assert page == api("leader").get(f"/stats/map?org_unit={TOWNSHIP_1}").json
     client.post("/logout")
     assert client.get("/dashboard/map.geojson").status_code in (302, 401)
+
+
+def test_the_trend_chart_reads_the_table_and_links_each_period(client: FlaskClient, cases: dict[str, int]) -> None:
+    login(client, "leader")
+    html = client.get(f"/dashboard?org_unit={TOWNSHIP_1}&period=month&date=2026-03-09").data.decode()
+    assert 'id="trend-chart"' in html and "vendor/chart.js/chart.umd.min.js" in html and "dashboard-chart.js" in html
+    assert html.count("<tr data-label=") == 12  # the table stays: the chart's alternative
+    march = html[html.index('<tr data-label="2026-03-01 – 2026-03-31"') :]
+    march = march[: march.index(">")]
+    assert 'data-received="4"' in march and 'data-closed="2"' in march  # A, B, D, F received; A, D closed
+    received = f"/cases?org_unit={TOWNSHIP_1}&amp;status=all&amp;opened_from=2026-03-01&amp;opened_to=2026-03-31"
+    assert f'data-received-href="{received}"' in march
+    closed = client.get(march.split('data-closed-href="')[1].split('"')[0].replace("&amp;", "&")).data.decode()
+    assert closed.count('class="badge closed"') == 2
