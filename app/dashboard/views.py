@@ -16,9 +16,10 @@ from app.dashboard.geo import level_labels, map_for
 from app.dashboard.params import period_args, stats_query
 from app.dashboard.periods import previous_periods
 from app.dashboard.service import league, trend, unit_report
+from app.dashboard.worker_score import month_of, worker_for, worker_score
 from app.errors import NotFoundError
 from app.extensions import db
-from app.org.permissions import dashboard_covers
+from app.org.permissions import can_view_dashboard, dashboard_covers
 
 bp = Blueprint("dashboard", __name__)
 TREND_LENGTH = 12
@@ -80,6 +81,18 @@ def assessment() -> ResponseReturnValue:
     user, now = signed_in_user(), utcnow()
     query = stats_query(user, request.args, now=now, tz=_tz())
     scheme = load_scheme()
-    rankings = [(t, township_ranking(t, query.start, query.end, scheme)) for t in townships_under(query.unit)]
+    rankings = [(t, township_ranking(t, query.start, query.end, scheme, now=now)) for t in townships_under(query.unit)]
     return render_template("dashboard/assessment.html", query=query, rankings=rankings, scheme=scheme, items=ITEMS,
                            args=period_args(query))  # fmt: skip
+
+
+@bp.get("/dashboard/assessment/workers/<username>")
+@login_required
+def worker(username: str) -> ResponseReturnValue:
+    """A grid worker's monthly score with the events behind each point (their own, or one in a leader's area)."""
+    user, now = signed_in_user(), utcnow()
+    worker, grid = worker_for(user, username)
+    month, scheme = month_of(request.args, now=now, tz=_tz()), load_scheme()
+    score, evidence = worker_score(worker, grid, month, scheme, now=now)
+    return render_template("dashboard/worker.html", score=score, evidence=evidence, month=month, scheme=scheme,
+                           items=ITEMS, ranking_link=can_view_dashboard(user))  # fmt: skip
