@@ -69,13 +69,12 @@ def grid_counts(unit: OrgUnit, *, now: datetime) -> list[tuple[OrgUnit, GridCoun
     units = list(db.session.scalars(select(OrgUnit).where(OrgUnit.in_subtrees([unit.path])).order_by(OrgUnit.code)))
     grids = [u for u in units if u.kind is OrgKind.GRID and u.boundary]
     open_by_unit, overdue_by_unit = _per_unit(unit, now)
-    paths = {u.id: u.path for u in units}
-    result = []
-    for grid in grids:
-        ids = [uid for uid, path in paths.items() if path.startswith(grid.path)]
-        result.append((grid, GridCounts(sum(open_by_unit.get(i, 0) for i in ids),
-                                        sum(overdue_by_unit.get(i, 0) for i in ids))))  # fmt: skip
-    return result
+    totals = {g.id: [0, 0] for g in grids}
+    for u in units:  # each unit's counts go to the grids on its path (itself, or a grid above it)
+        for grid_id in (i for i in u.ancestor_ids() if i in totals):
+            totals[grid_id][0] += open_by_unit.get(u.id, 0)
+            totals[grid_id][1] += overdue_by_unit.get(u.id, 0)
+    return [(g, GridCounts(*totals[g.id])) for g in grids]
 
 
 def _child_holding(unit: OrgUnit, children: list[OrgUnit], grid: OrgUnit) -> OrgUnit | None:

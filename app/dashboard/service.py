@@ -100,7 +100,7 @@ class _Grouping:
 
 def _case_counts(g: _Grouping, start: datetime, end: datetime) -> dict[str, Select[Any]]:
     def count(*conditions: ColumnElement[bool]) -> Select[Any]:
-        return g.scope(select(*g.columns(), func.count(Case.id)).select_from(Case)).where(*conditions)
+        return g.scope(select(*g.columns(), func.count()).select_from(Case)).where(*conditions)  # index-only scans
 
     received = (Case.opened_at >= start, Case.opened_at < end)
     accepted = (*received, Case.status != CaseStatus.CANCELLED)
