@@ -53,7 +53,7 @@ def _per_unit(unit: OrgUnit, now: datetime) -> tuple[dict[int, int], dict[int, i
     """Open cases and overdue open cases per org unit of `unit`'s subtree (two grouped, indexed aggregates)."""
     inside = OrgUnit.in_subtrees([unit.path])
     open_cases = (
-        select(Case.org_unit_id, func.count(Case.id))
+        select(Case.org_unit_id, func.count())  # count(*): an index-only scan of ix_case_org_unit_status
         .join(OrgUnit, OrgUnit.id == Case.org_unit_id)
         .where(inside, Case.status == CaseStatus.OPEN)
         .group_by(Case.org_unit_id)
