@@ -54,18 +54,24 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-# bpmn-js (the diagram view and the modeler on the designer pages) from the npm registry into app/static/vendor/,
-# not committed. Optional: without npm or the registry the designer pages still upload, validate and download.
-VENDOR := app/static/vendor/bpmn-js
+# Front-end packages from the npm registry into app/static/vendor/, not committed: bpmn-js (the diagram view and the
+# modeler on the designer pages, the case page's diagram), Leaflet (the dashboard map) and Chart.js (its trend chart).
+# Optional: without npm or the registry the designer pages still upload, validate and download, and the dashboard
+# shows its tables (the map and chart are additions to them, not replacements).
+VENDOR := app/static/vendor
 vendor: $(VENDOR)/.installed
 
 $(VENDOR)/.installed: package-lock.json Makefile
 	@if command -v npm >/dev/null && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error; then \
-	  mkdir -p $(VENDOR) && \
+	  mkdir -p $(VENDOR)/bpmn-js $(VENDOR)/leaflet $(VENDOR)/chart.js && \
 	  cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js node_modules/bpmn-js/dist/assets/diagram-js.css \
-	     node_modules/bpmn-js/dist/bpmn-modeler.production.min.js node_modules/bpmn-js/dist/assets/bpmn-js.css $(VENDOR)/ && \
-	  cp -r node_modules/bpmn-js/dist/assets/bpmn-font $(VENDOR)/ && touch $@; \
-	else echo "bpmn-js not installed (no npm or no registry): the designer works without the diagram view"; fi
+	     node_modules/bpmn-js/dist/bpmn-modeler.production.min.js node_modules/bpmn-js/dist/assets/bpmn-js.css \
+	     $(VENDOR)/bpmn-js/ && \
+	  cp -r node_modules/bpmn-js/dist/assets/bpmn-font $(VENDOR)/bpmn-js/ && \
+	  cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images \
+	     $(VENDOR)/leaflet/ && \
+	  cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/chart.js/ && touch $@; \
+	else echo "front-end packages not installed (no npm or no registry): no diagram view, modeler, map or chart"; fi
 
 compile-translations: install
 	$(BIN)/pybabel -q compile -d app/translations

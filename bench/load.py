@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+from bench import dashboard
 from bench.floor import summary
 
 FIRE_REPORT = {"address": "基准路8号", "hazard_kind": "electrical", "description": "电动车楼道充电",
@@ -159,6 +160,8 @@ def main(plan: dict[str, Any]) -> dict[str, Any]:
     case_ids = plan["case_ids"]
     work = load.reads("case_page", plan["case_reader"], lambda rng: f"/cases/{rng.choice(case_ids)}")
     phases["case_page"] = run_phase(clients, seconds, work)
+    if "dashboard" in plan:
+        phases.update(dashboard.phases(load, run_phase))
     return figures(load.rec, phases)
 
 

@@ -20,7 +20,7 @@ import psycopg
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bench import county, floor, report
+from bench import county, dashboard, floor, report
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -104,10 +104,12 @@ def prepare(s: Settings) -> dict[str, Any]:
         else:
             conn.execute(text(f"DROP INDEX IF EXISTS {report.EXPERIMENT_INDEX_NAME}"))
         conn.commit()
+        dashboard.prepare(conn)
+        conn.commit()
         conn.execute(text("ANALYZE task"))
         conn.commit()
         info = {"built_now": built, "build_seconds": round(seconds, 1), "counts": county.counts(conn),
-                "plan": county.sample(conn, clients=s.clients)}  # fmt: skip
+                "plan": {**county.sample(conn, clients=s.clients), "dashboard": dashboard.sample()}}  # fmt: skip
     engine.dispose()
     with app.app_context():
         db.engine.dispose()  # the app's own pool too: an engine dropped with open connections leaks them
@@ -170,7 +172,7 @@ def main(s: Settings) -> Path:
         "county": info,
         **engine_figures,
         "http": http,
-        "skipped": {"dashboard": "no dashboard yet", "timer_sweep": "no timer worker yet (flask worker)"},
+        "skipped": {"timer_sweep": "no timer worker yet (flask worker)"},
     }
     results["ratios"] = report.ratios(results)
     results["targets"] = report.targets(results)

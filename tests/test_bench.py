@@ -46,6 +46,6 @@ def test_make_bench_end_to_end_at_tiny_scale(tmp_path: Path) -> None:
         assert figures[name].keys() >= ENGINE_KEYS and figures[name]["count"] > 0, name
         assert results["ratios"][name]["throughput_x_floor"] is not None
     assert not results["http"]["errors"]
-    assert set(results["history"]) == {"plain", "gridcase"} and len(results["targets"]) == 7
-    assert set(results["skipped"]) == {"dashboard", "timer_sweep"}
+    assert set(results["history"]) == {"plain", "gridcase"} and len(results["targets"]) == 9
+    assert set(results["skipped"]) == {"timer_sweep"}
     assert list(tmp_path.glob("*-smoke.md"))

@@ -24,7 +24,15 @@ class CaseStatus(enum.Enum):
 
 class Case(Base):
     __tablename__ = "case"
-    __table_args__ = (Index("ix_case_org_unit_status", "org_unit_id", "status"),)
+    __table_args__ = (
+        Index("ix_case_org_unit_status", "org_unit_id", "status"),
+        # The dashboard's counts (app/dashboard/service.py) as index-only scans: by period over a whole county
+        # (period column first) and per unit of a small subtree (unit first, a range scan per unit).
+        Index("ix_case_stats_opened", "opened_at", "org_unit_id", "status", "closed_at", "case_type"),
+        Index("ix_case_stats_unit_opened", "org_unit_id", "opened_at", "status", "closed_at", "case_type"),
+        Index("ix_case_stats_closed", "closed_at", "org_unit_id", "status", "case_type"),
+        Index("ix_case_stats_unit_closed", "org_unit_id", "closed_at", "status", "case_type"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(String(32), unique=True)
@@ -65,6 +73,8 @@ class Case(Base):
 
 class CaseEvent(Base):
     __tablename__ = "case_event"
+    # Statistics and assessment count events of one kind in a period (return visits, returns, reports).
+    __table_args__ = (Index("ix_case_event_kind_at", "kind", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)

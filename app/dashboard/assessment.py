@@ -3,7 +3,10 @@
 The scheme (assessment_scheme.json) gives points per counted item; the items are:
 - reported: cases the worker started in the period ('started' case events by them);
 - completed: tasks the worker completed in the period;
-- on_time / late: those completed tasks finished by / after their due time (a task without one is on time).
+- on_time / late: those completed tasks finished by / after their due time (a task without one is on time);
+- overdue: tasks the worker holds (claimed or assigned), still open, whose due time fell in the period and has passed;
+- returned: tasks the worker handed back in the period ('returned' case events by them).
+Deductions are items with negative points (late, overdue, returned in the shipped scheme).
 """
 
 import json
@@ -13,18 +16,20 @@ from pathlib import Path
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, and_, func, select
 
 from app.cases.models import CaseEvent
 from app.extensions import db
 from app.org.models import Membership, OrgKind, OrgUnit, User
-from app.tasks.models import Task
+from app.tasks.models import Task, TaskStatus
 
 ITEMS = {
     "reported": _l("Cases reported"),
     "completed": _l("Tasks completed"),
     "on_time": _l("Completed on time"),
     "late": _l("Completed late"),
+    "overdue": _l("Overdue tasks held"),
+    "returned": _l("Tasks handed back"),
 }
 SCHEME_FILE = Path(__file__).with_name("assessment_scheme.json")
 
@@ -52,24 +57,38 @@ class Score:
     score: float = 0.0
 
 
-def _grouped(stmt: Any) -> dict[int, int]:
-    return {int(key): int(n) for key, n in db.session.execute(stmt)}
+def item_rows(worker_ids: list[int], start: datetime, end: datetime, now: datetime) -> dict[str, Select[Any]]:
+    """Per item, the rows behind its count: (worker, at, case_id, what) — one row per point-earning event."""
+    done = select(Task.completed_by_id.label("worker"), Task.completed_at.label("at"), Task.case_id.label("case_id"),
+                  Task.name.label("what")).where(Task.completed_by_id.in_(worker_ids), Task.completed_at >= start,
+                                                 Task.completed_at < end)  # fmt: skip
+    late = and_(Task.due_at.is_not(None), Task.completed_at > Task.due_at)
+
+    def events(kind: str) -> Select[Any]:
+        return select(CaseEvent.actor_id.label("worker"), CaseEvent.at.label("at"), CaseEvent.case_id.label("case_id"),
+                      CaseEvent.task_name.label("what")).where(CaseEvent.kind == kind, CaseEvent.at >= start,
+                                                               CaseEvent.at < end, CaseEvent.actor_id.in_(worker_ids))  # fmt: skip
+
+    overdue = select(Task.assignee_id.label("worker"), Task.due_at.label("at"), Task.case_id.label("case_id"),
+                     Task.name.label("what")).where(Task.assignee_id.in_(worker_ids), Task.status == TaskStatus.OPEN,
+                                                    Task.due_at >= start, Task.due_at < min(end, now))  # fmt: skip
+    return {"reported": events("started"), "completed": done, "on_time": done.where(~late), "late": done.where(late),
+            "overdue": overdue, "returned": events("returned")}  # fmt: skip
 
 
-def _counts(worker_ids: list[int], start: datetime, end: datetime) -> dict[str, dict[int, int]]:
-    done = (Task.completed_by_id.in_(worker_ids), Task.completed_at >= start, Task.completed_at < end)
-    late = (Task.due_at.is_not(None), Task.completed_at > Task.due_at)
-    reported = select(CaseEvent.actor_id, func.count(CaseEvent.id)).where(
-        CaseEvent.kind == "started", CaseEvent.actor_id.in_(worker_ids), CaseEvent.at >= start, CaseEvent.at < end
-    )
-    completed = select(Task.completed_by_id, func.count(Task.id)).where(*done)
-    counts = {
-        "reported": _grouped(reported.group_by(CaseEvent.actor_id)),
-        "completed": _grouped(completed.group_by(Task.completed_by_id)),
-        "late": _grouped(completed.where(*late).group_by(Task.completed_by_id)),
-    }
-    counts["on_time"] = {w: n - counts["late"].get(w, 0) for w, n in counts["completed"].items()}
+def _counts(worker_ids: list[int], start: datetime, end: datetime, now: datetime) -> dict[str, dict[int, int]]:
+    counts = {}
+    for item, stmt in item_rows(worker_ids, start, end, now).items():
+        rows = stmt.subquery()
+        grouped = select(rows.c.worker, func.count()).group_by(rows.c.worker)
+        counts[item] = {int(key): int(n) for key, n in db.session.execute(grouped).tuples()}
     return counts
+
+
+def score_of(worker: User, grid: OrgUnit, counts: dict[str, dict[int, int]], scheme: Scheme) -> Score:
+    mine = {item: counts.get(item, {}).get(worker.id, 0) for item in ITEMS}
+    total = sum(scheme.points.get(item, 0.0) * n for item, n in mine.items())
+    return Score(worker=worker, grid=grid, counts=mine, score=total)
 
 
 def _workers(township: OrgUnit) -> list[tuple[User, OrgUnit]]:
@@ -87,15 +106,13 @@ def _workers(township: OrgUnit) -> list[tuple[User, OrgUnit]]:
     return list(first.values())
 
 
-def township_ranking(township: OrgUnit, start: datetime, end: datetime, scheme: Scheme) -> list[Score]:
+def township_ranking(
+    township: OrgUnit, start: datetime, end: datetime, scheme: Scheme, *, now: datetime
+) -> list[Score]:
     """The township's grid workers, best score first (ties by username), at most `scheme.top`."""
     workers = _workers(township)
-    counts = _counts([w.id for w, _grid in workers], start, end) if workers else {}
-    scores = []
-    for worker, grid in workers:
-        mine = {item: counts.get(item, {}).get(worker.id, 0) for item in ITEMS}
-        total = sum(scheme.points.get(item, 0.0) * n for item, n in mine.items())
-        scores.append(Score(worker=worker, grid=grid, counts=mine, score=total))
+    counts = _counts([w.id for w, _grid in workers], start, end, now) if workers else {}
+    scores = [score_of(worker, grid, counts, scheme) for worker, grid in workers]
     scores.sort(key=lambda s: (-s.score, s.worker.username))
     return scores[: scheme.top]
 

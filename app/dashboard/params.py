@@ -71,3 +71,10 @@ def stats_query(user: User, args: Mapping[str, str], *, now: datetime, tz: ZoneI
     kind, period = _period(args, now.astimezone(tz).date())
     start, end = period.instants(tz)
     return StatsQuery(unit=unit, kind=kind, period=period, start=start, end=end)
+
+
+def period_args(query: StatsQuery) -> dict[str, str]:
+    """Query-string values that ask for the same period again (for drill-down and export links)."""
+    if query.kind == "custom":
+        return {"period": "custom", "from": query.period.first.isoformat(), "to": query.period.last.isoformat()}
+    return {"period": query.kind, "date": query.period.first.isoformat()}

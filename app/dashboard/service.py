@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import QueryableAttribute, aliased
 
 from app.cases.models import Case, CaseEvent, CaseStatus
@@ -100,7 +100,7 @@ class _Grouping:
 
 def _case_counts(g: _Grouping, start: datetime, end: datetime) -> dict[str, Select[Any]]:
     def count(*conditions: ColumnElement[bool]) -> Select[Any]:
-        return g.scope(select(*g.columns(), func.count(Case.id)).select_from(Case)).where(*conditions)
+        return g.scope(select(*g.columns(), func.count()).select_from(Case)).where(*conditions)  # index-only scans
 
     received = (Case.opened_at >= start, Case.opened_at < end)
     accepted = (*received, Case.status != CaseStatus.CANCELLED)
@@ -168,11 +168,26 @@ def unit_report(unit: OrgUnit, start: datetime, end: datetime, *, now: datetime)
 
 
 TREND_METRICS = ("received", "closed", "closed_on_time", "visits", "satisfied")
+TREND_TIMES: dict[str, Any] = {"received": Case.opened_at, "closed": Case.closed_at, "closed_on_time": Case.closed_at,
+                               "visits": CaseEvent.at, "satisfied": CaseEvent.at}  # fmt: skip
 
 
 def trend(unit: OrgUnit, spans: list[tuple[datetime, datetime]], *, now: datetime) -> list[Counts]:
-    """The subtree's main numbers for each [start, end) span (a handful of small aggregates per span)."""
-    return [_collect(_Grouping(unit), start, end, now, TREND_METRICS).get(None, Counts()) for start, end in spans]
+    """The subtree's main numbers for each [start, end) span: one query per figure over all the spans, grouped by
+    the span its time falls in (the same conditions as a single period's, over the spans' whole range)."""
+    counts = [Counts() for _span in spans]
+    if not spans:
+        return counts
+    g = _Grouping(unit)
+    lo, hi = min(start for start, _end in spans), max(end for _start, end in spans)
+    statements = {**_case_counts(g, lo, hi), **_event_counts(g, lo, hi, now)}
+    for name in TREND_METRICS:
+        column = TREND_TIMES[name]
+        bucket = case(*[(and_(column >= start, column < end), i) for i, (start, end) in enumerate(spans)])
+        for n, index in db.session.execute(statements[name].add_columns(bucket).group_by(bucket)).tuples():
+            if index is not None:
+                setattr(counts[int(index)], name, int(n))
+    return counts
 
 
 def league(rows: list[tuple[OrgUnit, Counts]]) -> list[tuple[OrgUnit, Counts]]:

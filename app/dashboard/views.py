@@ -12,12 +12,14 @@ from app.auth.guards import login_required, signed_in_user
 from app.clock import utcnow
 from app.dashboard.assessment import ITEMS, load_scheme, township_ranking, townships_under
 from app.dashboard.exports import as_csv, as_xlsx, report_rows, type_name
-from app.dashboard.params import StatsQuery, stats_query
+from app.dashboard.geo import level_labels, map_for
+from app.dashboard.params import period_args, stats_query
 from app.dashboard.periods import previous_periods
 from app.dashboard.service import league, trend, unit_report
+from app.dashboard.worker_score import month_of, worker_for, worker_score
 from app.errors import NotFoundError
 from app.extensions import db
-from app.org.permissions import dashboard_covers
+from app.org.permissions import can_view_dashboard, dashboard_covers
 
 bp = Blueprint("dashboard", __name__)
 TREND_LENGTH = 12
@@ -29,13 +31,6 @@ EXPORTS = {
 
 def _tz() -> ZoneInfo:
     return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
-def period_args(query: StatsQuery) -> dict[str, str]:
-    """Query-string values that ask for the same period again (for drill-down and export links)."""
-    if query.kind == "custom":
-        return {"period": "custom", "from": query.period.first.isoformat(), "to": query.period.last.isoformat()}
-    return {"period": query.kind, "date": query.period.first.isoformat()}
 
 
 @bp.get("/dashboard")
@@ -51,7 +46,15 @@ def index() -> ResponseReturnValue:
     peak = max([c.received for c in counts] + [c.closed for c in counts] + [1])
     return render_template("dashboard/index.html", query=query, report=report, league=league(report.by_child_unit),
                            trend=list(zip(periods, counts, strict=True)), peak=peak, up=up,
-                           args=period_args(query), type_names={k: type_name(k) for k in report.by_case_type})  # fmt: skip
+                           args=period_args(query), map_levels=level_labels(), type_names={k: type_name(k) for k in report.by_case_type})  # fmt: skip
+
+
+@bp.get("/dashboard/map.geojson")
+@login_required
+def map_data() -> ResponseReturnValue:
+    """The page's map (the same as GET /api/v1/stats/map, for the signed-in session)."""
+    now = utcnow()
+    return map_for(stats_query(signed_in_user(), request.args, now=now, tz=_tz()), now=now)
 
 
 @bp.get("/dashboard/export.<fmt>")
@@ -78,6 +81,18 @@ def assessment() -> ResponseReturnValue:
     user, now = signed_in_user(), utcnow()
     query = stats_query(user, request.args, now=now, tz=_tz())
     scheme = load_scheme()
-    rankings = [(t, township_ranking(t, query.start, query.end, scheme)) for t in townships_under(query.unit)]
+    rankings = [(t, township_ranking(t, query.start, query.end, scheme, now=now)) for t in townships_under(query.unit)]
     return render_template("dashboard/assessment.html", query=query, rankings=rankings, scheme=scheme, items=ITEMS,
                            args=period_args(query))  # fmt: skip
+
+
+@bp.get("/dashboard/assessment/workers/<username>")
+@login_required
+def worker(username: str) -> ResponseReturnValue:
+    """A grid worker's monthly score with the events behind each point (their own, or one in a leader's area)."""
+    user, now = signed_in_user(), utcnow()
+    worker, grid = worker_for(user, username)
+    month, scheme = month_of(request.args, now=now, tz=_tz()), load_scheme()
+    score, evidence = worker_score(worker, grid, month, scheme, now=now)
+    return render_template("dashboard/worker.html", score=score, evidence=evidence, month=month, scheme=scheme,
+                           items=ITEMS, ranking_link=can_view_dashboard(user))  # fmt: skip

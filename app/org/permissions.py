@@ -161,6 +161,13 @@ def dashboard_covers(user: User, unit: OrgUnit) -> bool:
     return any(unit.path.startswith(home.path) for home in dashboard_units(user))
 
 
+def can_see_assessment_of(viewer: User, worker: User) -> bool:
+    """A grid worker sees their own score; dashboard holders see the workers of grids in their area."""
+    if viewer.id == worker.id:
+        return True
+    return any(m.role == "grid_worker" and dashboard_covers(viewer, m.org_unit) for m in worker.memberships)
+
+
 def _within(user: User) -> ColumnElement[bool]:
     return OrgUnit.in_subtrees(jurisdiction_paths(user))
 

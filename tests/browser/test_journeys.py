@@ -161,3 +161,29 @@ def test_a_leader_opens_the_dashboard_and_drills_down(page: Any) -> None:
     with page.expect_navigation():
         page.click("main table >> text=桃源社区")
     assert "org_unit=360123001001" in page.url
+
+
+def test_a_leader_drills_down_on_the_map_and_sees_the_trend_chart(page: Any) -> None:
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    sign_in(page, "leader")
+    page.goto("/dashboard")
+    page.wait_for_selector("#dashboard-map[data-features='8']")  # the county's eight grids, drawn
+    assert page.locator("#dashboard-map path.map-grid").count() == 8
+    assert page.locator("#trend-chart[data-bars='12']").count() == 1  # twelve months of bars
+    grid = page.locator("#dashboard-map path[data-unit='360123001001001']")
+    grid.hover()
+    assert "桃源社区第1网格" in page.inner_text("#dashboard-map .leaflet-tooltip")
+    with page.expect_navigation():
+        grid.click()
+    assert "org_unit=360123001000" in page.url  # the township that holds the grid
+    page.wait_for_selector("#dashboard-map[data-features='4']")
+    with page.expect_navigation():
+        page.locator("#dashboard-map path[data-unit='360123001001001']").click()
+    assert "org_unit=360123001001&" in page.url  # then its community
+    page.wait_for_selector("#dashboard-map[data-features='2']")
+    page.locator("#dashboard-map path[data-unit='360123001001001']").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # the keyboard drills down too: a grid of the community opens its cases
+    assert "/cases?org_unit=360123001001001" in page.url
+    assert not errors, errors

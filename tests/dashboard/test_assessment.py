@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask.testing import FlaskClient
 
+from app.clock import utcnow
 from app.dashboard.assessment import Scheme, load_scheme, township_ranking
 from app.dashboard.periods import Period
 from app.extensions import db
@@ -49,14 +50,15 @@ def test_monthly_scores_ranked_per_township(client: FlaskClient, run: Any, cases
 
 
 def test_the_scheme_is_data(tmp_path: Path, run: Any, cases: dict[str, int]) -> None:
-    assert load_scheme().points == {"reported": 2.0, "completed": 1.0, "on_time": 1.0, "late": -2.0}
+    assert load_scheme().points == {"reported": 2.0, "completed": 1.0, "on_time": 1.0, "late": -2.0, "overdue": -2.0,
+                                  "returned": -1.0}  # fmt: skip
     bad = tmp_path / "scheme.json"
     bad.write_text('{"points": {"bribes": 5}}', "utf-8")
     with pytest.raises(ValueError, match="bribes"):
         load_scheme(bad)
     start, end = Period(date(2026, 3, 1), date(2026, 3, 31)).instants(ZoneInfo("Asia/Shanghai"))
     township = run(unit_by_code, TOWNSHIP_1)
-    top = run(township_ranking, township, start, end, Scheme(points={"reported": 10}, top=2))
+    top = run(township_ranking, township, start, end, Scheme(points={"reported": 10}, top=2), now=utcnow())
     assert [(s.worker.username, s.score) for s in top] == [("grid_worker_1", 10.0), ("grid_worker_2", 0.0)]
 
 

@@ -1,0 +1,118 @@
+"""The dashboard map: the grids of a unit's subtree as a GeoJSON FeatureCollection, with open and overdue counts.
+
+Counts are SQL aggregates per org unit (open cases; open cases with an open task past its due time), summed into
+the grids whose subtree holds the unit. Only grids are drawn (their `boundary` is GeoJSON); each feature links one
+level down: to the dashboard of the viewed unit's child that holds the grid, or to the grid's open cases when the
+grid is the viewed unit or one of its children. A snapshot at `now`, whatever the period.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from app.cases.models import Case, CaseStatus
+from app.dashboard.params import StatsQuery, period_args
+from app.dashboard.service import children_of
+from app.extensions import db
+from app.org.models import OrgKind, OrgUnit
+from app.tasks.models import Task, TaskStatus
+
+LEVELS = ("none", "open", "overdue", "mostly_overdue")
+
+
+@dataclass(frozen=True)
+class GridCounts:
+    open: int = 0
+    overdue: int = 0
+
+    @property
+    def level(self) -> str:
+        """What the colour says: no open cases; open, none overdue; some overdue; half or more overdue."""
+        if self.open == 0:
+            return "none"
+        if self.overdue == 0:
+            return "open"
+        return "mostly_overdue" if 2 * self.overdue >= self.open else "overdue"
+
+
+def level_labels() -> dict[str, str]:
+    return {
+        "none": _("No open cases"),
+        "open": _("Open cases, none overdue"),
+        "overdue": _("Some overdue (less than half of the open cases)"),
+        "mostly_overdue": _("Half or more of the open cases overdue"),
+    }
+
+
+def _per_unit(unit: OrgUnit, now: datetime) -> tuple[dict[int, int], dict[int, int]]:
+    """Open cases and overdue open cases per org unit of `unit`'s subtree (two grouped, indexed aggregates)."""
+    inside = OrgUnit.in_subtrees([unit.path])
+    open_cases = (
+        select(Case.org_unit_id, func.count())  # count(*): an index-only scan of ix_case_org_unit_status
+        .join(OrgUnit, OrgUnit.id == Case.org_unit_id)
+        .where(inside, Case.status == CaseStatus.OPEN)
+        .group_by(Case.org_unit_id)
+    )
+    late_task = select(Task.case_id).where(Task.status == TaskStatus.OPEN, Task.due_at < now)
+    overdue = open_cases.where(Case.id.in_(late_task))
+    counts = [{int(k): int(n) for k, n in db.session.execute(stmt).tuples()} for stmt in (open_cases, overdue)]
+    return counts[0], counts[1]
+
+
+def grid_counts(unit: OrgUnit, *, now: datetime) -> list[tuple[OrgUnit, GridCounts]]:
+    """The grids of `unit`'s subtree that have a boundary, with the counts of their subtrees, by code."""
+    units = list(db.session.scalars(select(OrgUnit).where(OrgUnit.in_subtrees([unit.path])).order_by(OrgUnit.code)))
+    grids = [u for u in units if u.kind is OrgKind.GRID and u.boundary]
+    open_by_unit, overdue_by_unit = _per_unit(unit, now)
+    totals = {g.id: [0, 0] for g in grids}
+    for u in units:  # each unit's counts go to the grids on its path (itself, or a grid above it)
+        for grid_id in (i for i in u.ancestor_ids() if i in totals):
+            totals[grid_id][0] += open_by_unit.get(u.id, 0)
+            totals[grid_id][1] += overdue_by_unit.get(u.id, 0)
+    return [(g, GridCounts(*totals[g.id])) for g in grids]
+
+
+def _child_holding(unit: OrgUnit, children: list[OrgUnit], grid: OrgUnit) -> OrgUnit | None:
+    """The child of `unit` whose subtree holds `grid` (None when `grid` is `unit` itself)."""
+    return next((c for c in children if grid.path.startswith(c.path)), None)
+
+
+def feature_collection(
+    unit: OrgUnit,
+    children: list[OrgUnit],
+    rows: list[tuple[OrgUnit, GridCounts]],
+    link: Callable[[OrgUnit, bool], str],
+) -> dict[str, Any]:
+    """GeoJSON for the map; `link(unit, is_grid)` gives the drill-down address (dashboard, or a grid's cases)."""
+    labels = level_labels()
+    features = []
+    for grid, counts in rows:
+        child = _child_holding(unit, children, grid)
+        target = grid if child is None or child.id == grid.id else child
+        properties = {
+            "org_unit": grid.code, "name": grid.name, "open": counts.open, "overdue": counts.overdue,
+            "level": counts.level, "level_label": labels[counts.level],
+            "drill_unit": target.code, "drill_name": target.name, "href": link(target, target.id == grid.id),
+            "label": _("%(name)s: %(open)d open, %(overdue)d overdue", name=grid.name, open=counts.open,
+                       overdue=counts.overdue),
+        }  # fmt: skip
+        features.append({"type": "Feature", "geometry": grid.boundary, "properties": properties})
+    return {"type": "FeatureCollection", "org_unit": unit.code, "levels": labels, "features": features}
+
+
+def map_for(query: StatsQuery, *, now: datetime) -> dict[str, Any]:
+    """The map of an authorised query's unit; drill-down links keep the query's period."""
+    args: dict[str, Any] = {**period_args(query)}
+
+    def link(target: OrgUnit, is_grid: bool) -> str:
+        if is_grid:
+            return url_for("cases.index", org_unit=target.code, status="open")
+        return url_for("dashboard.index", org_unit=target.code, **args)
+
+    rows = grid_counts(query.unit, now=now)
+    return feature_collection(query.unit, children_of(query.unit), rows, link)

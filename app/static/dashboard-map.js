@@ -1,0 +1,63 @@
+// The dashboard map: Leaflet (app/static/vendor/, from npm) draws the grids of the viewed unit from the page's
+// GeoJSON (GET /dashboard/map.geojson, the same as /api/v1/stats/map). No tiles (no internet): polygons on a plain
+// background. Colour follows the feature's level, and every polygon carries its name and counts as a tooltip and
+// an accessible label; selecting one follows its drill-down link. Without Leaflet the page keeps its tables.
+(function () {
+  "use strict";
+  var container = document.getElementById("dashboard-map");
+  if (!container || !window.L) {
+    return;
+  }
+  function failed() {
+    container.textContent = container.dataset.error;
+  }
+  function follow(feature) {
+    window.location.assign(feature.properties.href);
+  }
+  function decorate(feature, layer) {
+    var p = feature.properties;
+    layer.bindTooltip(p.label + " · " + p.level_label, { sticky: true });
+    layer.on("click", function () { follow(feature); });
+    layer.on("add", function () {
+      var el = layer.getElement && layer.getElement();
+      if (!el) {
+        return;
+      }
+      el.setAttribute("tabindex", "0");
+      el.setAttribute("role", "link");
+      el.setAttribute("aria-label", p.label + " · " + p.level_label);
+      el.setAttribute("data-unit", p.org_unit);
+      el.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" || event.key === " ") {
+          event.preventDefault();
+          follow(feature);
+        }
+      });
+      el.addEventListener("focus", function () { layer.openTooltip(); });
+      el.addEventListener("blur", function () { layer.closeTooltip(); });
+    });
+  }
+  fetch(container.dataset.src, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    .then(function (response) {
+      if (!response.ok) {
+        throw new Error(response.statusText);
+      }
+      return response.json();
+    })
+    .then(function (collection) {
+      var map = window.L.map(container, { attributionControl: false, zoomSnap: 0.25 });
+      var layer = window.L.geoJSON(collection, {
+        style: function (feature) {
+          return { className: "map-grid map-level-" + feature.properties.level };
+        },
+        onEachFeature: decorate,
+      }).addTo(map);
+      if (collection.features.length) {
+        map.fitBounds(layer.getBounds(), { padding: [12, 12] });
+      } else {
+        map.setView([0, 0], 1);
+      }
+      container.dataset.features = String(collection.features.length);
+    })
+    .catch(failed);
+})();

@@ -1,0 +1,112 @@
+"""The dashboard in `make bench`: the pages a leader opens, measured over HTTP with a signed-in session.
+
+Figures: `dashboard_county` and `dashboard_township` (GET /dashboard for the county and for one township: headline
+figures, league table, by case type and twelve periods of trend) and `dashboard_map_county` (the county map's
+GeoJSON: 1,000 grid polygons with open/overdue counts). The pages are HTML behind the login form, so each client
+signs in once through /login (CSRF token and session cookie) rather than with an API token.
+"""
+
+import http.client
+import re
+import time
+from collections.abc import Callable
+from http.cookies import SimpleCookie
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from sqlalchemy import Connection, text
+
+from bench.county import COUNTY_CODE
+
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def prepare(conn: Connection) -> None:
+    """Give the synthetic grids square boundaries (as the demo county has) so the map has polygons to send; commits."""
+    conn.execute(
+        text("""
+        WITH g AS (SELECT id, row_number() OVER (ORDER BY code) - 1 AS i FROM org_unit
+                   WHERE kind = 'grid' AND code LIKE '9901%')
+        UPDATE org_unit u SET boundary = json_build_object('type', 'Polygon', 'coordinates', json_build_array(
+            json_build_array(json_build_array(x, y), json_build_array(x + 0.01, y), json_build_array(x + 0.01, y + 0.01),
+                             json_build_array(x, y + 0.01), json_build_array(x, y))))
+        FROM (SELECT id, 115.0 + (i % 40) * 0.01 AS x, 28.0 + (i / 40) * 0.01 AS y FROM g) s
+        WHERE u.id = s.id AND u.boundary IS NULL""")
+    )
+    conn.commit()
+    # A county bulk-loaded a moment ago is not yet all-visible: vacuum it as autovacuum would have by now, so that
+    # the statistics' index-only scans read no heap (a no-op when nothing changed since the last run).
+    with conn.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as vacuum:
+        for table in ('"case"', "case_event", "task"):
+            vacuum.execute(text(f"VACUUM ANALYZE {table}"))
+
+
+def sample() -> dict[str, Any]:
+    """Who opens which dashboards: the county leader (county page and map), a township dispatcher (their township)."""
+    township = "990100100000"
+    return {
+        "county": {"user": f"leader.{COUNTY_CODE}.1", "path": f"/dashboard?org_unit={COUNTY_CODE}"},
+        "township": {"user": f"township_dispatcher.{township}.1", "path": f"/dashboard?org_unit={township}"},
+        "map_county": {"user": f"leader.{COUNTY_CODE}.1", "path": f"/dashboard/map.geojson?org_unit={COUNTY_CODE}"},
+    }
+
+
+class PageClient:
+    """A keep-alive connection with a session cookie, signed in through the login form."""
+
+    def __init__(self, base: str, username: str, password: str) -> None:
+        parts = urlsplit(base)
+        if parts.hostname not in ("127.0.0.1", "localhost"):
+            raise SystemExit("the load generator only talks to loopback")
+        self.conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=60)
+        self.cookies: dict[str, str] = {}
+        _status, page, _s = self.get("/login")
+        found = CSRF.search(page.decode())
+        if found is None:
+            raise SystemExit("no CSRF token on the login page")
+        form = urlencode({"csrf_token": found[1] or found[2], "username": username, "password": password})
+        status, _body = self._send(
+            "POST", "/login", form.encode(), {"Content-Type": "application/x-www-form-urlencoded"}
+        )
+        if status != 302:
+            raise SystemExit(f"page login failed for {username}: {status}")
+
+    def _send(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> tuple[int, bytes]:
+        cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        self.conn.request(method, path, body=body, headers={**headers, "Cookie": cookie, "Accept-Language": "en"})
+        response = self.conn.getresponse()
+        raw = response.read()
+        for header in response.msg.get_all("Set-Cookie") or []:
+            self.cookies.update({k: m.value for k, m in SimpleCookie(header).items()})
+        return response.status, raw
+
+    def reconnect(self) -> None:
+        self.conn.close()
+        self.conn = http.client.HTTPConnection(self.conn.host, self.conn.port, timeout=60)
+
+    def get(self, path: str) -> tuple[int, bytes, float]:
+        t0 = time.perf_counter()
+        status, raw = self._send("GET", path, None, {})
+        return status, raw, time.perf_counter() - t0
+
+
+def phases(load: Any, run_phase: Callable[..., float]) -> dict[str, float]:
+    """Each dashboard figure as a phase of `load` (bench.load.Load): its clients read the page until done or timed out."""
+    plan, limits = load.plan["dashboard"], load.limits
+    walls = {}
+    for name, target in plan.items():
+
+        def work(i: int, go: Callable[[], bool], name: str = name, target: dict[str, str] = target) -> None:
+            client = PageClient(load.base, target["user"], load.plan["password"])
+            for _ in range(max(1, limits["reads"] // load.clients)):
+                if not go():
+                    return
+                try:
+                    status, _body, elapsed = client.get(target["path"])
+                except (OSError, http.client.HTTPException):  # a timeout counts as an error, the client goes on
+                    client.reconnect()
+                    status, elapsed = 0, 0.0
+                load.rec.add(f"dashboard_{name}", status, elapsed)
+
+        walls[f"dashboard_{name}"] = run_phase(load.clients, limits["seconds"], work)
+    return walls

@@ -1,0 +1,101 @@
+"""The dashboard map: grids as GeoJSON with open and overdue counts, scoped and linked one level down."""
+
+from typing import Any
+
+from flask.testing import FlaskClient
+
+from app.clock import utcnow
+from app.extensions import db
+from tests.casetypes.test_hotline_matter import CALL
+from tests.conftest import GRID_1, GRID_5, login
+from tests.dashboard.dataset import LIUWAN_GRID, Flow
+from tests.dashboard.test_stats import COUNTY, TAOYUAN, TOWNSHIP_1, TOWNSHIP_2
+
+TAOYUAN_GRID_2 = "360123001001002"
+
+
+def _fresh_calls(*grids: str) -> None:
+    """Hotline calls received now: open, their first task not yet due."""
+    for grid in grids:
+        Flow("hotline_matter", "hotline_operator", CALL, grid, utcnow())
+    db.session.commit()
+
+
+def _by_code(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {f["properties"]["org_unit"]: f for f in body["features"]}
+
+
+def test_grids_are_coloured_by_open_and_overdue_cases(api: Any, run: Any, cases: dict[str, int]) -> None:
+    # Open before: C (GRID_5), E (GRID_1), F (柳湾 grid), all with an overdue task. Now GRID_1 gets two fresh
+    # calls (3 open, 1 overdue) and 桃源 grid 2 one (1 open, none overdue).
+    run(_fresh_calls, GRID_1, GRID_1, TAOYUAN_GRID_2)
+    response = api("county_dispatcher").get(f"/stats/map?org_unit={TOWNSHIP_1}&period=month&date=2026-03-09")
+    assert response.status_code == 200
+    body = response.json
+    assert body["type"] == "FeatureCollection" and body["org_unit"] == TOWNSHIP_1
+    grids = _by_code(body)
+    assert set(grids) == {GRID_1, TAOYUAN_GRID_2, LIUWAN_GRID, "360123001002002"}  # 东城街道's grids only
+    counts = {code: (f["properties"]["open"], f["properties"]["overdue"], f["properties"]["level"])
+              for code, f in grids.items()}  # fmt: skip
+    assert counts == {GRID_1: (3, 1, "overdue"), TAOYUAN_GRID_2: (1, 0, "open"),
+                      LIUWAN_GRID: (1, 1, "mostly_overdue"), "360123001002002": (0, 0, "none")}  # fmt: skip
+    grid_1 = grids[GRID_1]
+    assert grid_1["geometry"]["type"] == "Polygon" and len(grid_1["geometry"]["coordinates"][0]) == 5
+    props = grid_1["properties"]
+    assert props["name"] == "桃源社区第1网格" and "3" in props["label"] and props["level_label"]
+    # A township's grid drills down to its community's dashboard, keeping the period.
+    assert (props["drill_unit"], props["href"]) == (
+        TAOYUAN,
+        f"/dashboard?org_unit={TAOYUAN}&period=month&date=2026-03-01",
+    )
+    assert set(body["levels"]) == {"none", "open", "overdue", "mostly_overdue"}
+
+
+def test_a_communitys_grids_open_their_case_lists(api: Any, cases: dict[str, int]) -> None:
+    body = api("leader").get(f"/stats/map?org_unit={TAOYUAN}").json
+    grid_1 = _by_code(body)[GRID_1]["properties"]
+    assert (grid_1["drill_unit"], grid_1["href"]) == (GRID_1, f"/cases?org_unit={GRID_1}&status=open")
+    own = api("leader").get(f"/stats/map?org_unit={GRID_1}").json  # a grid's own map: itself
+    assert [f["properties"]["href"] for f in own["features"]] == [f"/cases?org_unit={GRID_1}&status=open"]
+
+
+def test_the_map_is_scoped_to_the_viewers_area(api: Any, cases: dict[str, int]) -> None:
+    county = _by_code(api("leader").get(f"/stats/map?org_unit={COUNTY}").json)
+    assert len(county) == 8 and county[GRID_5]["properties"]["overdue"] == 1
+    assert county[GRID_5]["properties"]["href"].startswith(f"/dashboard?org_unit={TOWNSHIP_2}&")
+    township = _by_code(api("township_dispatcher_1").get("/stats/map").json)  # defaults to their township
+    assert GRID_5 not in township and GRID_1 in township
+    assert api("township_dispatcher_1").get(f"/stats/map?org_unit={TOWNSHIP_2}").status_code == 404
+    assert api("township_dispatcher_1").get(f"/stats/map?org_unit={COUNTY}").status_code == 404
+    assert api("township_dispatcher_1").get("/stats/map?org_unit=nowhere").status_code == 404
+    assert api("grid_worker_1").get("/stats/map").status_code == 403
+    assert api("leader").get("/stats/map?period=fortnight").status_code == 422
+
+
+def test_the_page_draws_the_map_from_its_own_geojson(client: FlaskClient, api: Any, cases: dict[str, int]) -> None:
+    login(client, "leader")
+    html = client.get(f"/dashboard?org_unit={TOWNSHIP_1}").data.decode()
+    assert 'id="dashboard-map"' in html and "vendor/leaflet/leaflet.js" in html and "dashboard-map.js" in html
+    assert html.count('class="swatch map-level-') == 4  # the text legend
+    page = client.get(f"/dashboard/map.geojson?org_unit={TOWNSHIP_1}").json
+    assert page == api("leader").get(f"/stats/map?org_unit={TOWNSHIP_1}").json
+    client.post("/logout")
+    assert client.get("/dashboard/map.geojson").status_code in (302, 401)
+
+
+def test_the_trend_chart_reads_the_table_and_links_each_period(client: FlaskClient, cases: dict[str, int]) -> None:
+    login(client, "leader")
+    html = client.get(f"/dashboard?org_unit={TOWNSHIP_1}&period=month&date=2026-03-09").data.decode()
+    assert 'id="trend-chart"' in html and "vendor/chart.js/chart.umd.min.js" in html and "dashboard-chart.js" in html
+    assert html.count("<tr data-label=") == 12  # the table stays: the chart's alternative
+    march = html[html.index('<tr data-label="2026-03-01 – 2026-03-31"') :]
+    march = march[: march.index(">")]
+    assert 'data-received="4"' in march and 'data-closed="2"' in march  # A, B, D, F received; A, D closed
+    assert '<tr data-label="2026-02-01 – 2026-02-28" data-received="0" data-closed="0"' in html
+    april = client.get(f"/dashboard?org_unit={TOWNSHIP_1}&period=month&date=2026-04-09").data.decode()
+    for month, received, closed in (("2026-03-01 – 2026-03-31", 4, 2), ("2026-04-01 – 2026-04-30", 1, 1)):
+        assert f'<tr data-label="{month}" data-received="{received}" data-closed="{closed}"' in april  # E; B closed
+    received = f"/cases?org_unit={TOWNSHIP_1}&amp;status=all&amp;opened_from=2026-03-01&amp;opened_to=2026-03-31"
+    assert f'data-received-href="{received}"' in march
+    closed = client.get(march.split('data-closed-href="')[1].split('"')[0].replace("&amp;", "&")).data.decode()
+    assert closed.count('class="badge closed"') == 2
