@@ -28,6 +28,7 @@ from app.tasks.service import (
     complete_task,
     get_task_for,
     inbox,
+    locked_task_for,
     unclaim_task,
 )
 from app.tasks.supervision import reassign_to_unit
@@ -142,7 +143,7 @@ def get_task(task_id: str) -> ResponseReturnValue:
 @bp.post("/tasks/<task_id>/claim")
 def claim(task_id: str) -> ResponseReturnValue:
     user = signed_in_user()
-    task = claim_task(get_task_for(user, task_id), actor=user, now=utcnow())
+    task = claim_task(locked_task_for(user, task_id), actor=user, now=utcnow())
     db.session.commit()
     return task_json(task, now=utcnow())
 
@@ -181,8 +182,8 @@ def assign(task_id: str) -> ResponseReturnValue:
 @bp.post("/tasks/<task_id>/complete")
 def complete(task_id: str) -> ResponseReturnValue:
     user = signed_in_user()
-    task = get_task_for(user, task_id)
     body = json_body()
+    task = locked_task_for(user, task_id)
     data = body.get("data", {})
     if not isinstance(data, dict):
         raise ValidationError(_("Some fields need your attention."), {"data": _("Must be a JSON object.")})

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import engine
 from app.calendars.service import work_calendar
@@ -18,7 +19,7 @@ from app.extensions import db
 from app.jsonforms.validate import form_errors
 from app.org.models import OrgKind, OrgUnit, User
 from app.org.permissions import can_start_in
-from app.org.service import candidate_unit_id
+from app.org.service import candidate_unit
 from app.registers.references import link_references, reference_errors
 from app.tasks.models import Task, TaskStatus
 from app.worker.models import Timer
@@ -65,7 +66,9 @@ def start_case(
         state_format=result.state_format,
         opened_at=now,
         opened_by_id=actor.id,
+        timer=None,  # a new case has none yet: known, so not read
     )
+    set_committed_value(case, "open_tasks", [])
     db.session.add(case)
     db.session.flush()
     case.number = f"{definition.properties.get('numberPrefix', 'GC')}{now:%Y%m%d}{case.id:06d}"
@@ -84,30 +87,37 @@ def record_engine_result(
     now: datetime,
     completed_task_id: str | None = None,
 ) -> Change:
-    """Write the engine's new state, open and close inbox rows, schedule its timer, and log it all."""
-    case.state = result.state
-    case.state_format = result.state_format
-    case.state_version += 1
-    case.data = {**case.data, **submitted, **result.data}
-    still_open = {t.id: t for t in open_tasks_of(case)}
-    ready_ids = {r.id for r in result.ready}
-    for task_id, task in still_open.items():
-        if task_id not in ready_ids and task_id != completed_task_id:
-            task.status = TaskStatus.CANCELLED
-            add_event(case, "task_cancelled", actor=None, now=now, task=task)
-    new = [ready for ready in result.ready if ready.id not in still_open]
-    calendar = work_calendar() if any(_deadline_of(deployed, r.bpmn_id) for r in new) else None
-    opened = [_open_task(case, deployed, ready, now=now, calendar=calendar) for ready in new]
-    for task in opened:
-        add_event(case, "task_opened", actor=None, now=now, task=task)
-    if result.ended:
-        case.status = CaseStatus.CLOSED
-        case.closed_at = now
-        add_event(case, "closed", actor=actor, now=now, payload={"archive": case.data})
-    _schedule_timer(case, None if result.ended else result.next_timer_at)
+    """Write the engine's new state, open and close inbox rows, schedule its timer, and log it all.
+
+    Nothing is flushed until the end, so the case, its events and its tasks go out in one batch each.
+    """
+    with db.session.no_autoflush:
+        still_open = {t.id: t for t in open_tasks_of(case)}
+        ready_ids = {r.id for r in result.ready}
+        new = [ready for ready in result.ready if ready.id not in still_open]
+        units = {r.id: candidate_unit(r.lane, case.org_unit) for r in new}
+        case.state = result.state
+        case.state_format = result.state_format
+        case.state_version += 1
+        case.data = {**case.data, **submitted, **result.data}
+        for task_id, task in still_open.items():
+            if task_id not in ready_ids and task_id != completed_task_id:
+                task.status = TaskStatus.CANCELLED
+                add_event(case, "task_cancelled", actor=None, now=now, task=task)
+        calendar = work_calendar() if any(_deadline_of(deployed, r.bpmn_id) for r in new) else None
+        opened = [_open_task(case, deployed, r, units[r.id], now=now, calendar=calendar) for r in new]
+        for task in opened:
+            add_event(case, "task_opened", actor=None, now=now, task=task)
+        if result.ended:
+            case.status = CaseStatus.CLOSED
+            case.closed_at = now
+            add_event(case, "closed", actor=actor, now=now, payload={"archive": case.data})
+        _schedule_timer(case, None if result.ended else result.next_timer_at)
     db.session.flush()
     still = [t for t in still_open.values() if t.status is TaskStatus.OPEN and t.id != completed_task_id]
-    return Change(case=case, opened=opened, open_tasks=sorted([*still, *opened], key=lambda t: t.created_at))
+    open_now = sorted([*still, *opened], key=lambda t: t.created_at)
+    set_committed_value(case, "open_tasks", open_now)
+    return Change(case=case, opened=opened, open_tasks=open_now)
 
 
 def _deadline_of(deployed: Deployed, bpmn_id: str) -> engine.UserTaskSpec | None:
@@ -116,7 +126,13 @@ def _deadline_of(deployed: Deployed, bpmn_id: str) -> engine.UserTaskSpec | None
 
 
 def _open_task(
-    case: Case, deployed: Deployed, ready: engine.ReadyTask, *, now: datetime, calendar: WorkCalendar | None
+    case: Case,
+    deployed: Deployed,
+    ready: engine.ReadyTask,
+    unit: OrgUnit,
+    *,
+    now: datetime,
+    calendar: WorkCalendar | None,
 ) -> Task:
     spec = deployed.definition.user_tasks.get(ready.bpmn_id)
     due_at = warn_at = None
@@ -130,7 +146,9 @@ def _open_task(
         bpmn_id=ready.bpmn_id,
         name=ready.name,
         role=ready.lane,
-        org_unit_id=candidate_unit_id(ready.lane, case.org_unit),
+        org_unit_id=unit.id,
+        org_unit=unit,
+        assignee=None,
         status=TaskStatus.OPEN,
         form=spec.form.schema if spec and spec.form else None,
         created_at=now,
@@ -142,14 +160,13 @@ def _open_task(
 
 
 def _schedule_timer(case: Case, fire_at: datetime | None) -> None:
-    timer = db.session.get(Timer, case.id)
+    """The case's timer row (loaded with the locked case): added, moved or removed."""
     if fire_at is None:
-        if timer is not None:
-            db.session.delete(timer)
-    elif timer is None:
-        db.session.add(Timer(case_id=case.id, fire_at=fire_at))
+        case.timer = None  # delete-orphan removes a row that was there
+    elif case.timer is None:
+        case.timer = Timer(case_id=case.id, fire_at=fire_at)
     else:
-        timer.fire_at = fire_at
+        case.timer.fire_at = fire_at
 
 
 def fire_case_timers(case: Case, *, now: datetime) -> Change:
@@ -161,8 +178,8 @@ def fire_case_timers(case: Case, *, now: datetime) -> Change:
 
 
 def open_tasks_of(case: Case) -> list[Task]:
-    stmt = select(Task).where(Task.case_id == case.id, Task.status == TaskStatus.OPEN).order_by(Task.created_at)
-    return list(db.session.scalars(stmt))
+    """The case's open tasks, oldest first: already in memory when the case was locked or eager-loaded."""
+    return list(case.open_tasks)
 
 
 def add_event(

@@ -12,22 +12,20 @@ if TYPE_CHECKING:
     from app.tasks.models import Task
 
 
-def candidate_unit_id(role: str, unit: OrgUnit) -> int:
+def candidate_unit(role: str, unit: OrgUnit) -> OrgUnit:
     """The unit nearest to `unit` (itself or an ancestor) where someone holds `role`.
 
     So one diagram serves every township: a lane's role is looked up from the case's
     grid upwards. With no holder anywhere the task stays at the case's own unit,
     where a supervisor can assign it.
     """
-    stmt = (
+    holders = (
         select(Membership.org_unit_id)
-        .join(OrgUnit, OrgUnit.id == Membership.org_unit_id)
         .join(User, User.id == Membership.user_id)
         .where(Membership.role == role, Membership.org_unit_id.in_(unit.ancestor_ids()), User.active)
-        .order_by(func.length(OrgUnit.path).desc())
-        .limit(1)
     )
-    return db.session.scalar(stmt) or unit.id
+    stmt = select(OrgUnit).where(OrgUnit.id.in_(holders)).order_by(func.length(OrgUnit.path).desc()).limit(1)
+    return db.session.scalars(stmt).first() or unit
 
 
 def candidates(role: str, org_unit_id: int) -> list[User]:

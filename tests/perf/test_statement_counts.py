@@ -1,0 +1,105 @@
+"""Round trips per request on the hot paths, counted: a regression here is a slowdown at county scale.
+
+Upper bounds, not timings. Each bound is what the design needs (listed per test); the earlier
+count is in the comment so a reader sees what was saved. SQLite sends one INSERT per new event
+row where PostgreSQL batches them (no ordered insertmanyvalues with RETURNING), hence its +1.
+"""
+
+from datetime import date, timedelta
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import func, select
+
+from app.calendars.models import CalendarDay
+from app.clock import utcnow
+from app.extensions import db
+from app.tasks.models import Task
+from tests.conftest import FIRE_REPORT, GRID_1, Api
+from tests.perf.statements import statements
+
+MINOR = {"severity_decision": "minor", "assessment_opinion": "现场可整改"}
+
+
+def _bound(app: Flask, postgresql: int, sqlite: int) -> int:
+    with app.app_context():
+        return postgresql if db.engine.dialect.name == "postgresql" else sqlite
+
+
+def _start(api: Any) -> dict[str, Any]:
+    reporter = api if isinstance(api, Api) else api("grid_worker_1")
+    response = reporter.post(
+        "/cases", {"case_type": "fire_hazard_rectification", "org_unit": GRID_1, "data": FIRE_REPORT}
+    )
+    assert response.status_code == 201, response.json
+    return dict(response.json)
+
+
+def test_claim_is_five_statements(app: Flask, api: Any) -> None:
+    """Token+user, lock the case (found by the task id), the case's open tasks, the event, the update. Was 7."""
+    task = _start(api)["open_tasks"][0]
+    dispatcher = api("township_dispatcher_1")
+    with statements(app) as seen:
+        response = dispatcher.post(f"/tasks/{task['id']}/claim")
+    assert response.status_code == 200 and response.json["assignee"] == "township_dispatcher_1"
+    assert len(seen) <= 5, seen
+    assert sum("FOR UPDATE" in s for s in seen) == _bound(app, 1, 0)  # SQLite locks with BEGIN IMMEDIATE
+
+
+def test_complete_is_eight_statements_and_reads_no_calendar(app: Flask, api: Any) -> None:
+    """Token+user, lock, open tasks, where the next task lands; then one write per table. Was 17.
+
+    The next task has a deadline: the working calendar comes from the process cache, the
+    process version and the case's timer come with the locked case, the new task's unit
+    comes whole (no lazy load while answering).
+    """
+    task = _start(api)["open_tasks"][0]
+    dispatcher = api("township_dispatcher_1")
+    assert dispatcher.post(f"/tasks/{task['id']}/claim").status_code == 200
+    with statements(app) as seen:
+        response = dispatcher.post(f"/tasks/{task['id']}/complete", {"data": MINOR})
+    assert response.status_code == 200, response.json
+    assert [t["bpmn_id"] for t in response.json["open_tasks"]] == ["urge_rectification"]
+    assert response.json["open_tasks"][0]["due_at"] is not None
+    assert len(seen) <= _bound(app, 8, 9), seen
+    assert not [s for s in seen if "calendar_day" in s or "FROM timer" in s or "FROM process_version" in s], seen
+
+
+def test_start_is_eight_statements(app: Flask, api: Any) -> None:
+    """Token+user, case type, grid, insert, where the task lands, then one write per table. Was 15."""
+    reporter = api("grid_worker_1")
+    _start(reporter)  # the calendar is now in the process cache
+    with statements(app) as seen:
+        _start(reporter)
+    assert len(seen) <= _bound(app, 8, 9), seen
+
+
+def test_a_calendar_edit_moves_the_next_deadline_at_once(app: Flask, api: Any) -> None:
+    """The cached calendar is dropped when an admin edits it: the next task counts the new holidays."""
+    before = _start(api)["open_tasks"][0]
+    admin = api("admin")
+    today = utcnow().date()
+    for offset in range(-1, 20):  # the local date may be a day ahead of UTC
+        day = (today + timedelta(days=offset)).isoformat()
+        put = admin.client.put(f"/api/v1/calendar/{day}", headers=admin.headers, json={"is_workday": False})
+        assert put.status_code == 200
+    after = _start(api)["open_tasks"][0]
+    assert after["due_at"][:10] > (today + timedelta(days=14)).isoformat() > before["due_at"][:10]
+
+
+def test_another_process_edit_is_seen_when_the_cache_expires(app: Flask, api: Any, monkeypatch: Any) -> None:
+    """A day stored by another process (here: behind the services' back) is read once the cache is stale."""
+    monkeypatch.setitem(app.config, "GRIDCASE_CALENDAR_CACHE_SECONDS", 3600)
+    _start(api)
+    today = utcnow().date()
+    db.session.add_all(
+        [CalendarDay(day=today + timedelta(days=n), is_workday=False, name="停电") for n in range(-1, 20)]
+    )
+    db.session.commit()
+    cached = _start(api)["open_tasks"][0]
+    assert cached["due_at"][:10] <= (today + timedelta(days=14)).isoformat()  # the cache does not see it yet
+    monkeypatch.setitem(app.config, "GRIDCASE_CALENDAR_CACHE_SECONDS", 0)
+    fresh = _start(api)["open_tasks"][0]
+    assert fresh["due_at"][:10] > (today + timedelta(days=14)).isoformat()
+    assert db.session.scalar(select(func.count()).select_from(Task).where(Task.due_at.is_not(None))) >= 3
+    assert date.fromisoformat(fresh["due_at"][:10]) > date.fromisoformat(cached["due_at"][:10])
