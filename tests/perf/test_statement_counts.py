@@ -14,8 +14,10 @@ from sqlalchemy import func, select
 from app.calendars.models import CalendarDay
 from app.clock import utcnow
 from app.extensions import db
+from app.org.models import Membership
+from app.org.service import unit_by_code, user_by_username
 from app.tasks.models import Task
-from tests.conftest import FIRE_REPORT, GRID_1, Api
+from tests.conftest import FIRE_REPORT, GRID_1, TOWNSHIP_1, Api, make_user
 from tests.perf.statements import statements
 
 MINOR = {"severity_decision": "minor", "assessment_opinion": "现场可整改"}
@@ -103,3 +105,40 @@ def test_another_process_edit_is_seen_when_the_cache_expires(app: Flask, api: An
     assert fresh["due_at"][:10] > (today + timedelta(days=14)).isoformat()
     assert db.session.scalar(select(func.count()).select_from(Task).where(Task.due_at.is_not(None))) >= 3
     assert date.fromisoformat(fresh["due_at"][:10]) > date.fromisoformat(cached["due_at"][:10])
+
+
+def test_the_inbox_merges_its_branches_in_order_and_pages_in_two_statements(app: Flask, api: Any) -> None:
+    """Mine plus one branch per role x unit held, merged in display order; a page is token+user and one query.
+
+    Was 5 (ids, rows, the assignee's roles, the process version) with every branch filtered from all open tasks.
+    """
+    make_user("inbox_both", "township_dispatcher", TOWNSHIP_1)
+    with app.app_context():
+        db.session.add(
+            Membership(user=user_by_username("inbox_both"), role="grid_worker", org_unit=unit_by_code(GRID_1))
+        )
+        db.session.commit()
+    both = api("inbox_both")
+    accepts = [_start(api("grid_worker_1"))["open_tasks"][0] for _ in range(3)]
+    urge = api("township_dispatcher_1").post(f"/tasks/{accepts[0]['id']}/complete", {"data": MINOR}).json
+    assert both.post(f"/tasks/{accepts[1]['id']}/claim").status_code == 200
+    ours = {accepts[1]["id"], accepts[2]["id"], urge["open_tasks"][0]["id"]}
+
+    full = both.get("/tasks?limit=200").json["items"]
+    assert ours <= {t["id"] for t in full}
+    key = [(t["due_at"] is None, t["due_at"] or "", t["created_at"], t["id"]) for t in full]
+    assert key == sorted(key)
+    paged, offset = [], 0
+    while offset is not None:
+        with statements(app) as seen:
+            page = both.get(f"/tasks?limit=2&next={offset}").json
+        assert len(seen) <= 2, seen
+        paged += page["items"]
+        offset = page["next"]
+    assert [t["id"] for t in paged] == [t["id"] for t in full]
+    mine = {t["id"] for t in both.get("/tasks?scope=mine").json["items"]}
+    candidate = {t["id"] for t in both.get("/tasks?scope=candidate").json["items"]}
+    assert accepts[1]["id"] in mine and not mine & candidate and mine | candidate == {t["id"] for t in full}
+    counts = both.get("/tasks/counts").json
+    assert sum(counts.values()) == len(full)
+
