@@ -97,7 +97,7 @@ def create_case() -> ResponseReturnValue:
 def get_case(case_id: int) -> ResponseReturnValue:
     """Personal data is masked unless the caller's role needs it or it asks with ?reveal=1 (logged)."""
     user = signed_in_user()
-    case = get_case_for(user, case_id)
+    case = get_case_for(user, case_id, page=True)
     reveal = sees_personal_data(user)
     if not reveal and request.args.get("reveal") == "1":
         record("reveal", now=utcnow(), user=user, ip=request.remote_addr or "", case=case.number)

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import defaultload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import engine
@@ -206,7 +207,14 @@ def add_event(
 
 
 def history_of(case: Case) -> list[CaseEvent]:
-    return list(db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)))
+    """The case's events, oldest first, with their actors (by name; not the actors' roles)."""
+    stmt = (
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case.id)
+        .order_by(CaseEvent.id)
+        .options(defaultload(CaseEvent.actor).lazyload(User.memberships))
+    )
+    return list(db.session.scalars(stmt))
 
 
 def _title(deployed: Deployed, data: dict[str, Any]) -> str:

@@ -2,7 +2,8 @@
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.orm import lazyload
 
 from app.errors import NotFoundError
 from app.extensions import db
@@ -36,6 +37,24 @@ def candidates(role: str, org_unit_id: int) -> list[User]:
         .order_by(User.username)
     )
     return list(db.session.scalars(stmt).unique())
+
+
+def candidates_of(tasks: "list[Task]") -> "dict[str, list[User]]":
+    """`candidates` for several tasks in one statement: task id -> its candidates."""
+    pairs = {(t.role, t.org_unit_id) for t in tasks}
+    if not pairs:
+        return {}
+    stmt = (
+        select(Membership.role, Membership.org_unit_id, User)
+        .join(User, User.id == Membership.user_id)
+        .where(tuple_(Membership.role, Membership.org_unit_id).in_(sorted(pairs)), User.active)
+        .order_by(User.username)
+        .options(lazyload(User.memberships))
+    )
+    holders: dict[tuple[str, int], list[User]] = {pair: [] for pair in pairs}
+    for role, unit_id, user in db.session.execute(stmt):
+        holders[(role, unit_id)].append(user)
+    return {t.id: holders[(t.role, t.org_unit_id)] for t in tasks}
 
 
 def unit_by_code(code: str) -> OrgUnit | None:

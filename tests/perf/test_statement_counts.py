@@ -17,7 +17,7 @@ from app.extensions import db
 from app.org.models import Membership
 from app.org.service import unit_by_code, user_by_username
 from app.tasks.models import Task
-from tests.conftest import FIRE_REPORT, GRID_1, TOWNSHIP_1, Api, make_user
+from tests.conftest import FIRE_REPORT, GRID_1, TOWNSHIP_1, Api, login, make_user
 from tests.perf.statements import statements
 
 MINOR = {"severity_decision": "minor", "assessment_opinion": "现场可整改"}
@@ -141,4 +141,28 @@ def test_the_inbox_merges_its_branches_in_order_and_pages_in_two_statements(app:
     assert accepts[1]["id"] in mine and not mine & candidate and mine | candidate == {t["id"] for t in full}
     counts = both.get("/tasks/counts").json
     assert sum(counts.values()) == len(full)
+
+
+def test_the_case_page_is_four_statements(app: Flask, api: Any, client: Any) -> None:
+    """Token+user; the case with its type and reporter; its open tasks; its history with the actors' names.
+
+    Was 7 (each actor's and assignee's roles, the process version, lazily). The page in the browser adds
+    the session user's roles, the candidates of all unclaimed tasks at once, the linked records and the
+    unread-notification count.
+    """
+    started = _start(api("grid_worker_1"))
+    dispatcher = api("township_dispatcher_1")
+    task = started["open_tasks"][0]
+    assert dispatcher.post(f"/tasks/{task['id']}/claim").status_code == 200
+    dispatcher.post(f"/tasks/{task['id']}/complete", {"data": MINOR})
+    reader = api("county_dispatcher")
+    with statements(app) as seen:
+        page = reader.get(f"/cases/{started['id']}")
+    assert page.status_code == 200 and len(page.json["history"]) >= 4 and len(page.json["open_tasks"]) == 1
+    assert len(seen) <= 4, seen
+    login(client, "county_dispatcher")
+    with statements(app) as seen:
+        html = client.get(f"/cases/{started['id']}")
+    assert html.status_code == 200 and started["number"] in html.data.decode()
+    assert len(seen) <= 8, seen
 
