@@ -1,9 +1,11 @@
 """Lock a case row for the rest of the transaction: the one place that knows the dialects."""
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
-from sqlalchemy.orm import joinedload, undefer
+from sqlalchemy.orm import contains_eager, joinedload, undefer
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.cases.models import Case
 from app.errors import NotFoundError
@@ -31,6 +33,39 @@ def lock_case_of_task(task_id: str) -> Case | None:
     from app.tasks.models import Task
 
     return _lock(Case.id == select(Task.case_id).where(Task.id == task_id).scalar_subquery())
+
+
+def lock_due_cases(now: datetime, limit: int) -> list[Case]:
+    """Claim up to `limit` cases whose timer is due, oldest first, each with its timer, state and open tasks.
+
+    One statement locks the cases and their timer rows, skipping rows another worker or a request holds
+    (FOR UPDATE SKIP LOCKED), so several workers share the backlog; one more reads their open tasks.
+    """
+    from app.tasks.models import Task, is_open
+    from app.worker.models import Timer
+
+    stmt = (
+        select(Case)
+        .join(Timer, Timer.case_id == Case.id)
+        .where(Timer.fire_at <= now)
+        .order_by(Timer.fire_at, Case.id)
+        .limit(limit)
+        .options(undefer(Case.state), joinedload(Case.process_version), contains_eager(Case.timer))
+        .with_for_update(of=[Case.id, Timer.case_id], skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+    cases = list(db.session.scalars(stmt))
+    if cases:
+        tasks = db.session.scalars(
+            select(Task).where(Task.case_id.in_([c.id for c in cases]), is_open()).order_by(Task.created_at)
+        )
+        by_case: dict[int, list[Task]] = {c.id: [] for c in cases}
+        for task in tasks:
+            by_case[task.case_id].append(task)
+        for case in cases:
+            set_committed_value(case, "open_tasks", by_case[case.id])
+            db.session.info.setdefault(_LOCKS, {})[case.id] = _transaction()
+    return cases
 
 
 def holds_lock(case_id: int) -> bool:

@@ -75,7 +75,9 @@ def start_case(
     case.number = f"{definition.properties.get('numberPrefix', 'GC')}{now:%Y%m%d}{case.id:06d}"
     add_event(case, "started", actor=actor, now=now, payload=dict(data))
     link_references(case, schema, data)
-    return record_engine_result(case, deployed, result, submitted=data, actor=actor, now=now)
+    change = record_engine_result(case, deployed, result, submitted=data, actor=actor, now=now)
+    db.session.flush()
+    return change
 
 
 def record_engine_result(
@@ -90,7 +92,8 @@ def record_engine_result(
 ) -> Change:
     """Write the engine's new state, open and close inbox rows, schedule its timer, and log it all.
 
-    Nothing is flushed until the end, so the case, its events and its tasks go out in one batch each.
+    Nothing is flushed here: at the caller's flush or commit the case, its events and its tasks go out
+    in one batch each (the timer worker writes a whole batch of cases at once).
     """
     with db.session.no_autoflush:
         still_open = {t.id: t for t in open_tasks_of(case)}
@@ -114,7 +117,6 @@ def record_engine_result(
             case.closed_at = now
             add_event(case, "closed", actor=actor, now=now, payload={"archive": case.data})
         _schedule_timer(case, None if result.ended else result.next_timer_at)
-    db.session.flush()
     still = [t for t in still_open.values() if t.status is TaskStatus.OPEN and t.id != completed_task_id]
     open_now = sorted([*still, *opened], key=lambda t: t.created_at)
     set_committed_value(case, "open_tasks", open_now)
@@ -171,7 +173,7 @@ def _schedule_timer(case: Case, fire_at: datetime | None) -> None:
 
 
 def fire_case_timers(case: Case, *, now: datetime) -> Change:
-    """Run the timer events of a (locked) case that are due at `now`."""
+    """Run the timer events of a (locked) case that are due at `now`; written at the caller's commit."""
     deployed = deployed_version(case.process_version)
     result = _run(lambda: engine.fire_timers(deployed.definition, case.state, now=now))
     add_event(case, "timer_fired", actor=None, now=now)

@@ -1,9 +1,9 @@
 """Org-tree queries: who holds a role where, and whose inbox a task lands in."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import func, select, tuple_
-from sqlalchemy.orm import lazyload
+from sqlalchemy import event, func, select, tuple_
+from sqlalchemy.orm import Session, lazyload
 
 from app.errors import NotFoundError
 from app.extensions import db
@@ -20,13 +20,26 @@ def candidate_unit(role: str, unit: OrgUnit) -> OrgUnit:
     grid upwards. With no holder anywhere the task stays at the case's own unit,
     where a supervisor can assign it.
     """
+    memo = db.session.info.setdefault(_CANDIDATE_UNITS, {})
+    if (role, unit.id) in memo:  # the timer worker opens the same escalation task for a whole batch of cases
+        return cast(OrgUnit, memo[(role, unit.id)])
     holders = (
         select(Membership.org_unit_id)
         .join(User, User.id == Membership.user_id)
         .where(Membership.role == role, Membership.org_unit_id.in_(unit.ancestor_ids()), User.active)
     )
     stmt = select(OrgUnit).where(OrgUnit.id.in_(holders)).order_by(func.length(OrgUnit.path).desc()).limit(1)
-    return db.session.scalars(stmt).first() or unit
+    found = memo[(role, unit.id)] = db.session.scalars(stmt).first() or unit
+    return found
+
+
+_CANDIDATE_UNITS = "gridcase_candidate_units"  # session.info: (role, unit id) -> unit, for one transaction
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_candidate_units(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop(_CANDIDATE_UNITS, None)
 
 
 def candidates(role: str, org_unit_id: int) -> list[User]:

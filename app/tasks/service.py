@@ -134,9 +134,11 @@ def complete_task(task: Task, data: dict[str, Any], *, actor: User, now: datetim
     task.status, task.completed_at, task.completed_by_id = TaskStatus.COMPLETED, now, actor.id
     add_event(case, "completed", actor=actor, now=now, task=task, payload=dict(data))
     link_references(case, schema, data)
-    return record_engine_result(
+    change = record_engine_result(
         case, deployed, result, submitted=answers, actor=actor, now=now, completed_task_id=task.id
     )
+    db.session.flush()
+    return change
 
 
 @dataclass(frozen=True)

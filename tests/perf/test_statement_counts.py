@@ -17,7 +17,10 @@ from app.extensions import db
 from app.org.models import Membership
 from app.org.service import unit_by_code, user_by_username
 from app.tasks.models import Task
+from app.worker.loop import fire_due_timers
+from app.worker.models import Timer
 from tests.conftest import FIRE_REPORT, GRID_1, TOWNSHIP_1, Api, login, make_user
+from tests.deadlines.test_deadlines_and_worker import hotline_at_township
 from tests.perf.statements import statements
 
 MINOR = {"severity_decision": "minor", "assessment_opinion": "现场可整改"}
@@ -166,3 +169,15 @@ def test_the_case_page_is_four_statements(app: Flask, api: Any, client: Any) -> 
     assert html.status_code == 200 and started["number"] in html.data.decode()
     assert len(seen) <= 8, seen
 
+
+def test_the_timer_worker_fires_a_batch_in_a_few_statements(app: Flask, api: Any, run: Any) -> None:
+    """Claim and lock the due cases with their timers, read their open tasks, place each new task; then
+    one batched write per table and per kind of change. Was 9 per timer (claim one timer, lock its case,
+    read its open tasks, place the task, five writes and an empty claim at the end)."""
+    walks = [hotline_at_township(api) for _ in range(3)]
+    later = max(t.fire_at for t in db.session.scalars(select(Timer).where(Timer.case_id.in_([w.id for w in walks]))))
+    with statements(app) as seen:
+        fired = run(fire_due_timers, later + timedelta(seconds=1))
+    assert fired >= 3 and not db.session.scalars(select(Timer).where(Timer.case_id.in_([w.id for w in walks]))).all()
+    assert all("escalated_supervision" in w.open_tasks() for w in walks)
+    assert len(seen) <= 2 + fired + _bound(app, 4, 3 + 2 * fired), seen
