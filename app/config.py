@@ -29,6 +29,8 @@ def load_settings(instance_path: str) -> dict[str, Any]:
         "GRIDCASE_TOKEN_HOURS": int(os.environ.get("GRIDCASE_TOKEN_HOURS", "12")),
         # Office hours on working days, local time: what "N working hours" counts.
         "GRIDCASE_OFFICE_HOURS": os.environ.get("GRIDCASE_OFFICE_HOURS", "08:30-12:00,14:00-17:30"),
+        # How long a process may reuse the working calendar it read; an edit clears it at once in its own process.
+        "GRIDCASE_CALENDAR_CACHE_SECONDS": float(os.environ.get("GRIDCASE_CALENDAR_CACHE_SECONDS", "10")),
         "GRIDCASE_WORKER_INTERVAL": float(os.environ.get("GRIDCASE_WORKER_INTERVAL", "1")),
         # Extra notification senders, "module:Class" separated by commas (the in-app one is built in).
         "GRIDCASE_NOTIFICATION_SENDERS": os.environ.get("GRIDCASE_NOTIFICATION_SENDERS", ""),

@@ -230,11 +230,18 @@ def sample(conn: Connection, *, clients: int) -> dict[str, Any]:
         text("""SELECT id FROM "case" WHERE channel = 'synthetic' ORDER BY random() LIMIT 2000""")
     ).scalars()
     county = conn.execute(text("SELECT code FROM org_unit WHERE code = :c"), {"c": COUNTY_CODE}).scalar_one()
+    # The first grid by code has no grid-worker task (its cases are all at the township's desk), so the grid
+    # worker whose inbox is read is the one with the most open tasks: a full page, with claimed ones in it.
+    busiest = conn.execute(
+        text("""SELECT g.code FROM task t JOIN org_unit g ON g.id = t.org_unit_id
+                WHERE t.status = 'open' AND t.role = 'grid_worker' AND g.code LIKE '9901%'
+                GROUP BY g.code ORDER BY count(*) DESC, g.code LIMIT 1""")
+    ).scalar()
     return {
         "password": DEMO_PASSWORD,
         "walkers": [{"grid": g, "grid_worker": w, "township_dispatcher": d} for g, w, d in grids[:clients]],
         "inbox_users": {
-            "grid_worker": grids[0][1],
+            "grid_worker": f"grid_worker.{busiest}.1" if busiest else grids[0][1],
             "township_dispatcher": grids[0][2],
             "county_dispatcher": f"county_dispatcher.{county}.1",
         },

@@ -53,6 +53,7 @@ def targets(r: dict[str, Any]) -> dict[str, Any]:
     out["dashboard township p95 <= 100 ms"] = _check(figs.get("dashboard_township", {}).get("p95_ms"), 100, "<=")
     for kind in ("grid_worker", "township_dispatcher", "county_dispatcher"):
         out[f"inbox {kind} p95 <= 50 ms"] = _check(figs.get(f"inbox_{kind}", {}).get("p95_ms"), 50, "<=")
+    out["timer worker fires >= 500 due timers/s"] = _check(r.get("timer_sweep", {}).get("per_second"), 500, ">=")
     return out
 
 
@@ -64,7 +65,8 @@ def _check(value: float | None, limit: float, op: str, extra: Any = None) -> dic
 def baseline(before: dict[str, Any]) -> dict[str, Any]:
     """The figures of an earlier results file, kept beside the new ones (before/after)."""
     return {"date": before["date"], "label": before.get("label", ""), "figures": before["http"]["figures"],
-            "floor": before["floor"], "gridcase_engine": before["gridcase_engine"]}  # fmt: skip
+            "floor": before["floor"], "gridcase_engine": before["gridcase_engine"],
+            "timer_sweep": before.get("timer_sweep")}  # fmt: skip
 
 
 def _cell(fig: dict[str, Any] | None) -> list[str]:
@@ -96,7 +98,10 @@ def markdown(r: dict[str, Any]) -> str:
         ratio = r["ratios"].get(name, {}).get("throughput_x_floor", "–")
         lines.append(f"| {title} | " + " | ".join(_cell(fig)) + f" | {ratio} | {old.get('per_second', '')} | "
                      f"{old.get('p95_ms', '')} |")  # fmt: skip
-    lines += ["| timer sweep | skipped: no timer worker yet | | | | | | |", "",
+    sweep, old_sweep = r.get("timer_sweep") or {}, r.get("before", {}).get("timer_sweep") or {}
+    lines += [f"| timer sweep: timers fired by one worker ({sweep.get('count')} due; ms per timer) | "
+              + " | ".join(_cell(sweep)) + f" | | {old_sweep.get('per_second', '')} | {old_sweep.get('p95_ms', '')} |",
+              "",
               "History growth (one case, failed re-inspection loop; ms per human step):", "",
               "| engine | " + " | ".join(f"iter {p['iteration']}" for p in r["history"]["plain"]["points"])
               + " | last ÷ first |", "|---|" + "---|" * (len(r["history"]["plain"]["points"]) + 1)]  # fmt: skip

@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from app import create_app
+from app.calendars.service import forget_calendar
 from app.casetypes.models import ProcessVersion
 from app.casetypes.registry import sync_processes
 from app.clock import utcnow
@@ -75,6 +76,8 @@ def session(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[scoped_sess
         monkeypatch.setattr(db, "session", scoped := scoped_session(make))
         yield scoped
         scoped.remove()
+    with app.app_context():
+        forget_calendar()  # it may hold days this test committed into the transaction just rolled back
 
 
 @pytest.fixture

@@ -33,6 +33,7 @@ from app.tasks.service import (
     complete_task,
     get_task_for,
     inbox,
+    locked_task_for,
     unclaim_task,
 )
 from app.tasks.supervision import reassign_to_unit
@@ -112,7 +113,7 @@ def create_case() -> ResponseReturnValue:
 def get_case(case_id: int) -> ResponseReturnValue:
     """Personal data is masked unless the caller's role needs it or it asks with ?reveal=1 (logged)."""
     user = signed_in_user()
-    case = get_case_for(user, case_id)
+    case = get_case_for(user, case_id, page=True)
     reveal = sees_personal_data(user)
     if not reveal and request.args.get("reveal") == "1":
         record("reveal", now=utcnow(), user=user, ip=request.remote_addr or "", case=case.number)
@@ -159,7 +160,7 @@ def get_task(task_id: str) -> ResponseReturnValue:
 @bp.post("/tasks/<task_id>/claim")
 def claim(task_id: str) -> ResponseReturnValue:
     user = signed_in_user()
-    task = claim_task(get_task_for(user, task_id), actor=user, now=utcnow())
+    task = claim_task(locked_task_for(user, task_id), actor=user, now=utcnow())
     db.session.commit()
     return task_json(task, now=utcnow())
 
@@ -198,8 +199,8 @@ def assign(task_id: str) -> ResponseReturnValue:
 @bp.post("/tasks/<task_id>/complete")
 def complete(task_id: str) -> ResponseReturnValue:
     user = signed_in_user()
-    task = get_task_for(user, task_id)
     body = json_body()
+    task = locked_task_for(user, task_id)
     data = body.get("data", {})
     if not isinstance(data, dict):
         raise ValidationError(_("Some fields need your attention."), {"data": _("Must be a JSON object.")})

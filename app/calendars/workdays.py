@@ -8,9 +8,10 @@ Rules (documented in processes/README.md):
 - the warning comes when `ratio` of the time (working time for working limits) is used.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import islice
 from zoneinfo import ZoneInfo
 
 from app.engine.durations import Duration
@@ -62,9 +63,10 @@ class WorkCalendar:
             for s, e in self.periods
         ]
 
-    def _days_from(self, start: datetime) -> list[date]:
+    def _days_from(self, start: datetime) -> Iterator[date]:
+        """The days from `start`'s own, lazily: a deadline usually ends within days, not the three years allowed."""
         first = start.astimezone(self.tz).date()
-        return [first + timedelta(days=n) for n in range(MAX_DAYS_SEARCHED)]
+        return (first + timedelta(days=n) for n in range(MAX_DAYS_SEARCHED))
 
     def add_working_minutes(self, start: datetime, minutes: float) -> datetime:
         left = timedelta(minutes=minutes)
@@ -94,7 +96,7 @@ class WorkCalendar:
 
     def _end_of_nth_workday(self, start: datetime, n: int) -> datetime:
         seen = 0
-        for day in self._days_from(start)[1:]:
+        for day in islice(self._days_from(start), 1, None):
             if self.is_workday(day):
                 seen += 1
                 if seen == n:

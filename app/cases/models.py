@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ColumnElement, Float, ForeignKey, Index, String, Text, and_
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.casetypes.models import ProcessVersion
@@ -14,12 +14,20 @@ from app.org.models import OrgUnit, User
 
 if TYPE_CHECKING:
     from app.tasks.models import Task
+    from app.worker.models import Timer
 
 
 class CaseStatus(enum.Enum):
     OPEN = "open"
     CLOSED = "closed"
     CANCELLED = "cancelled"
+
+
+def _open_task_join() -> ColumnElement[bool]:
+    """Case.open_tasks: evaluated once the mappers are configured (Task is defined after Case)."""
+    from app.tasks.models import Task, TaskStatus
+
+    return and_(Case.id == Task.case_id, Task.status == TaskStatus.OPEN)
 
 
 class Case(Base):
@@ -66,6 +74,11 @@ class Case(Base):
     opened_by: Mapped[User | None] = relationship()
     category: Mapped[Category | None] = relationship()
     tasks: Mapped[list["Task"]] = relationship(back_populates="case", order_by="Task.created_at")
+    # Read-only views for the hot paths, so a locked case's open tasks and timer come with it in one round trip.
+    open_tasks: Mapped[list["Task"]] = relationship(
+        primaryjoin=_open_task_join, order_by="Task.created_at", viewonly=True
+    )
+    timer: Mapped["Timer | None"] = relationship(cascade="all, delete-orphan", passive_deletes=True)
     events: Mapped[list["CaseEvent"]] = relationship(
         back_populates="case", order_by="CaseEvent.id", cascade="all, delete-orphan"
     )

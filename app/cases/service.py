@@ -6,6 +6,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import defaultload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import engine
 from app.calendars.service import work_calendar
@@ -20,7 +22,7 @@ from app.intake.routing import Route
 from app.jsonforms.validate import form_errors
 from app.org.models import OrgKind, OrgUnit, User
 from app.org.permissions import can_start_in
-from app.org.service import candidate_unit_id
+from app.org.service import candidate_unit
 from app.registers.references import link_references, reference_errors
 from app.tasks.models import Task, TaskStatus
 from app.worker.models import Timer
@@ -78,13 +80,17 @@ def start_case(
         opened_by_id=actor.id,
         routing=route.how if route else None,
         routing_reason=route.reason if route else None,
+        timer=None,  # a new case has none yet: known, so not read
     )
+    set_committed_value(case, "open_tasks", [])
     db.session.add(case)
     db.session.flush()
     case.number = f"{definition.properties.get('numberPrefix', 'GC')}{now:%Y%m%d}{case.id:06d}"
     add_event(case, "started", actor=actor, now=now, payload=dict(data))
     link_references(case, schema, data)
-    return record_engine_result(case, deployed, result, submitted=data, actor=actor, now=now)
+    change = record_engine_result(case, deployed, result, submitted=data, actor=actor, now=now)
+    db.session.flush()
+    return change
 
 
 def record_engine_result(
@@ -97,31 +103,38 @@ def record_engine_result(
     now: datetime,
     completed_task_id: str | None = None,
 ) -> Change:
-    """Write the engine's new state, open and close inbox rows, schedule its timer, and log it all."""
-    case.state = result.state
-    case.state_format = result.state_format
-    case.state_version += 1
-    case.data = {**case.data, **submitted, **result.data}
-    still_open = {t.id: t for t in open_tasks_of(case)}
-    ready_ids = {r.id for r in result.ready}
-    for task_id, task in still_open.items():
-        if task_id not in ready_ids and task_id != completed_task_id:
-            task.status = TaskStatus.CANCELLED
-            add_event(case, "task_cancelled", actor=None, now=now, task=task)
-    new = [ready for ready in result.ready if ready.id not in still_open]
-    calendar = work_calendar() if any(_deadline_of(deployed, r.bpmn_id) for r in new) else None
-    opened = [_open_task(case, deployed, ready, now=now, calendar=calendar) for ready in new]
-    for task in opened:
-        add_event(case, "task_opened", actor=None, now=now, task=task)
-    if result.ended:
-        case.status = CaseStatus.CLOSED
-        case.closed_at = now
-        add_event(case, "closed", actor=actor, now=now, payload={"archive": case.data})
-        tell_reporters(case, now=now)
-    _schedule_timer(case, None if result.ended else result.next_timer_at)
-    db.session.flush()
+    """Write the engine's new state, open and close inbox rows, schedule its timer, and log it all.
+
+    Nothing is flushed here: at the caller's flush or commit the case, its events and its tasks go out
+    in one batch each (the timer worker writes a whole batch of cases at once).
+    """
+    with db.session.no_autoflush:
+        still_open = {t.id: t for t in open_tasks_of(case)}
+        ready_ids = {r.id for r in result.ready}
+        new = [ready for ready in result.ready if ready.id not in still_open]
+        units = {r.id: candidate_unit(r.lane, case.org_unit) for r in new}
+        case.state = result.state
+        case.state_format = result.state_format
+        case.state_version += 1
+        case.data = {**case.data, **submitted, **result.data}
+        for task_id, task in still_open.items():
+            if task_id not in ready_ids and task_id != completed_task_id:
+                task.status = TaskStatus.CANCELLED
+                add_event(case, "task_cancelled", actor=None, now=now, task=task)
+        calendar = work_calendar() if any(_deadline_of(deployed, r.bpmn_id) for r in new) else None
+        opened = [_open_task(case, deployed, r, units[r.id], now=now, calendar=calendar) for r in new]
+        for task in opened:
+            add_event(case, "task_opened", actor=None, now=now, task=task)
+        if result.ended:
+            case.status = CaseStatus.CLOSED
+            case.closed_at = now
+            add_event(case, "closed", actor=actor, now=now, payload={"archive": case.data})
+            tell_reporters(case, now=now)
+        _schedule_timer(case, None if result.ended else result.next_timer_at)
     still = [t for t in still_open.values() if t.status is TaskStatus.OPEN and t.id != completed_task_id]
-    return Change(case=case, opened=opened, open_tasks=sorted([*still, *opened], key=lambda t: t.created_at))
+    open_now = sorted([*still, *opened], key=lambda t: t.created_at)
+    set_committed_value(case, "open_tasks", open_now)
+    return Change(case=case, opened=opened, open_tasks=open_now)
 
 
 def _deadline_of(deployed: Deployed, bpmn_id: str) -> engine.UserTaskSpec | None:
@@ -130,7 +143,13 @@ def _deadline_of(deployed: Deployed, bpmn_id: str) -> engine.UserTaskSpec | None
 
 
 def _open_task(
-    case: Case, deployed: Deployed, ready: engine.ReadyTask, *, now: datetime, calendar: WorkCalendar | None
+    case: Case,
+    deployed: Deployed,
+    ready: engine.ReadyTask,
+    unit: OrgUnit,
+    *,
+    now: datetime,
+    calendar: WorkCalendar | None,
 ) -> Task:
     spec = deployed.definition.user_tasks.get(ready.bpmn_id)
     due_at = warn_at = None
@@ -144,7 +163,9 @@ def _open_task(
         bpmn_id=ready.bpmn_id,
         name=ready.name,
         role=ready.lane,
-        org_unit_id=candidate_unit_id(ready.lane, case.org_unit),
+        org_unit_id=unit.id,
+        org_unit=unit,
+        assignee=None,
         status=TaskStatus.OPEN,
         form=spec.form.schema if spec and spec.form else None,
         created_at=now,
@@ -156,18 +177,17 @@ def _open_task(
 
 
 def _schedule_timer(case: Case, fire_at: datetime | None) -> None:
-    timer = db.session.get(Timer, case.id)
+    """The case's timer row (loaded with the locked case): added, moved or removed."""
     if fire_at is None:
-        if timer is not None:
-            db.session.delete(timer)
-    elif timer is None:
-        db.session.add(Timer(case_id=case.id, fire_at=fire_at))
+        case.timer = None  # delete-orphan removes a row that was there
+    elif case.timer is None:
+        case.timer = Timer(case_id=case.id, fire_at=fire_at)
     else:
-        timer.fire_at = fire_at
+        case.timer.fire_at = fire_at
 
 
 def fire_case_timers(case: Case, *, now: datetime) -> Change:
-    """Run the timer events of a (locked) case that are due at `now`."""
+    """Run the timer events of a (locked) case that are due at `now`; written at the caller's commit."""
     deployed = deployed_version(case.process_version)
     result = _run(lambda: engine.fire_timers(deployed.definition, case.state, now=now))
     add_event(case, "timer_fired", actor=None, now=now)
@@ -175,8 +195,8 @@ def fire_case_timers(case: Case, *, now: datetime) -> Change:
 
 
 def open_tasks_of(case: Case) -> list[Task]:
-    stmt = select(Task).where(Task.case_id == case.id, Task.status == TaskStatus.OPEN).order_by(Task.created_at)
-    return list(db.session.scalars(stmt))
+    """The case's open tasks, oldest first: already in memory when the case was locked or eager-loaded."""
+    return list(case.open_tasks)
 
 
 def add_event(
@@ -203,7 +223,14 @@ def add_event(
 
 
 def history_of(case: Case) -> list[CaseEvent]:
-    return list(db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)))
+    """The case's events, oldest first, with their actors (by name; not the actors' roles)."""
+    stmt = (
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case.id)
+        .order_by(CaseEvent.id)
+        .options(defaultload(CaseEvent.actor).lazyload(User.memberships))
+    )
+    return list(db.session.scalars(stmt))
 
 
 def _title(deployed: Deployed, data: dict[str, Any]) -> str:

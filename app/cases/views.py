@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from sqlalchemy.orm import defaultload, joinedload, lazyload, selectinload
 
 from app.attachments.service import (
     Limits,
@@ -32,19 +33,33 @@ from app.jsonforms.html import coerce_posted, form_fields
 from app.jsonforms.localize import localize
 from app.org.models import User
 from app.org.permissions import can_attach, sees_personal_data, visible_cases
-from app.org.service import candidates
+from app.org.service import candidates_of
 from app.privacy import personal_fields
 from app.registers.references import linked_records, reference_options
+from app.tasks.models import Task
 
 bp = Blueprint("cases", __name__)
 PAGE = 50
+# Users shown by name on a case page: their own roles are not needed.
+CASE_PAGE = (
+    joinedload(Case.process_version),
+    joinedload(Case.opened_by).lazyload(User.memberships),
+    selectinload(Case.open_tasks).options(lazyload(Task.case), defaultload(Task.assignee).lazyload(User.memberships)),
+)
 
 
-def get_case_for(user: User, case_id: int) -> Case:
-    """Load a case in the user's jurisdiction; outside it, the case does not exist."""
+def get_case_for(user: User, case_id: int, *, page: bool = False) -> Case:
+    """Load a case in the user's jurisdiction; outside it, the case does not exist.
+
+    With `page`, what the case page shows comes along: its process version and reporter in the same
+    statement, its open tasks (with their units and assignees) in one more.
+    """
     if not 0 < case_id < 2**63:  # beyond any database integer
         raise NotFoundError(_("No such case."))
-    case = db.session.scalars(visible_cases(user).where(Case.id == case_id)).first()
+    stmt = visible_cases(user).where(Case.id == case_id)
+    if page:
+        stmt = stmt.options(*CASE_PAGE)
+    case = db.session.scalars(stmt).first()
     if case is None:
         raise NotFoundError(_("No such case."))
     return case
@@ -112,7 +127,7 @@ def new() -> ResponseReturnValue:
 @login_required
 def detail(case_id: int) -> ResponseReturnValue:
     user = signed_in_user()
-    return _detail(get_case_for(user, case_id), reveal=sees_personal_data(user))
+    return _detail(get_case_for(user, case_id, page=True), reveal=sees_personal_data(user))
 
 
 @bp.get("/cases/<int:case_id>/diagram")
@@ -128,7 +143,7 @@ def diagram(case_id: int) -> ResponseReturnValue:
 def reveal(case_id: int) -> ResponseReturnValue:
     """Show this case's personal data in full, once; the security log records who looked."""
     user = signed_in_user()
-    case = get_case_for(user, case_id)
+    case = get_case_for(user, case_id, page=True)
     record("reveal", now=utcnow(), user=user, ip=request.remote_addr or "", case=case.number)
     db.session.commit()
     return _detail(case, reveal=True)
@@ -136,7 +151,7 @@ def reveal(case_id: int) -> ResponseReturnValue:
 
 def _detail(case: Case, *, reveal: bool) -> ResponseReturnValue:
     tasks = open_tasks_of(case)
-    holders = {t.id: candidates(t.role, t.org_unit_id) for t in tasks if t.assignee_id is None}
+    holders = candidates_of([t for t in tasks if t.assignee_id is None])
     images, documents = images_and_documents(attachments_of(case))
     return render_template("cases/detail.html", case=case, tasks=tasks, holders=holders, history=history_of(case),
                            records=linked_records(case), viewer=viewer_installed(), images=images,

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.intake.routing import GRID_KINDS
 from app.org.models import OrgUnit, User
 from app.org.permissions import can_see_case, can_triage, triage_paths
-from app.org.service import candidate_unit_id, unit_by_code
+from app.org.service import candidate_unit, unit_by_code
 
 QUEUE_LIMIT = 200
 
@@ -51,8 +51,8 @@ def route_from_triage(case_id: int, grid_code: str, *, actor: User, now: datetim
     moved = []
     for task in open_tasks_of(case):
         if task.assignee_id is None:
-            unit_id = candidate_unit_id(task.role, grid)
-            task.org_unit_id, task.org_unit = unit_id, db.session.get(OrgUnit, unit_id) or grid
+            unit = candidate_unit(task.role, grid)
+            task.org_unit_id, task.org_unit = unit.id, unit
             moved.append(task.id)
     add_event(case, "routed", actor=actor, now=now,
               payload={"from": before.code, "to": grid.code, "reason": case.routing_reason, "tasks": moved})  # fmt: skip

@@ -1,8 +1,9 @@
 """Org-tree queries: who holds a role where, and whose inbox a task lands in."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select, tuple_
+from sqlalchemy.orm import Session, lazyload
 
 from app.errors import NotFoundError
 from app.extensions import db
@@ -12,22 +13,33 @@ if TYPE_CHECKING:
     from app.tasks.models import Task
 
 
-def candidate_unit_id(role: str, unit: OrgUnit) -> int:
+def candidate_unit(role: str, unit: OrgUnit) -> OrgUnit:
     """The unit nearest to `unit` (itself or an ancestor) where someone holds `role`.
 
     So one diagram serves every township: a lane's role is looked up from the case's
     grid upwards. With no holder anywhere the task stays at the case's own unit,
     where a supervisor can assign it.
     """
-    stmt = (
+    memo = db.session.info.setdefault(_CANDIDATE_UNITS, {})
+    if (role, unit.id) in memo:  # the timer worker opens the same escalation task for a whole batch of cases
+        return cast(OrgUnit, memo[(role, unit.id)])
+    holders = (
         select(Membership.org_unit_id)
-        .join(OrgUnit, OrgUnit.id == Membership.org_unit_id)
         .join(User, User.id == Membership.user_id)
         .where(Membership.role == role, Membership.org_unit_id.in_(unit.ancestor_ids()), User.active)
-        .order_by(func.length(OrgUnit.path).desc())
-        .limit(1)
     )
-    return db.session.scalar(stmt) or unit.id
+    stmt = select(OrgUnit).where(OrgUnit.id.in_(holders)).order_by(func.length(OrgUnit.path).desc()).limit(1)
+    found = memo[(role, unit.id)] = db.session.scalars(stmt).first() or unit
+    return found
+
+
+_CANDIDATE_UNITS = "gridcase_candidate_units"  # session.info: (role, unit id) -> unit, for one transaction
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_candidate_units(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop(_CANDIDATE_UNITS, None)
 
 
 def candidates(role: str, org_unit_id: int) -> list[User]:
@@ -38,6 +50,24 @@ def candidates(role: str, org_unit_id: int) -> list[User]:
         .order_by(User.username)
     )
     return list(db.session.scalars(stmt).unique())
+
+
+def candidates_of(tasks: "list[Task]") -> "dict[str, list[User]]":
+    """`candidates` for several tasks in one statement: task id -> its candidates."""
+    pairs = {(t.role, t.org_unit_id) for t in tasks}
+    if not pairs:
+        return {}
+    stmt = (
+        select(Membership.role, Membership.org_unit_id, User)
+        .join(User, User.id == Membership.user_id)
+        .where(tuple_(Membership.role, Membership.org_unit_id).in_(sorted(pairs)), User.active)
+        .order_by(User.username)
+        .options(lazyload(User.memberships))
+    )
+    holders: dict[tuple[str, int], list[User]] = {pair: [] for pair in pairs}
+    for role, unit_id, user in db.session.execute(stmt):
+        holders[(role, unit_id)].append(user)
+    return {t.id: holders[(t.role, t.org_unit_id)] for t in tasks}
 
 
 def unit_by_code(code: str) -> OrgUnit | None:

@@ -39,8 +39,11 @@ def reference_errors(schema: dict[str, Any], data: dict[str, Any], unit: OrgUnit
 
 
 def link_references(case: Case, schema: dict[str, Any], data: dict[str, Any]) -> None:
+    fields = reference_fields(schema)
+    if not fields:  # most forms name no record: no need to read the case's links
+        return
     known = {(link.register, link.record_id) for link in links_of(case)}
-    for name, register in reference_fields(schema).items():
+    for name, register in fields.items():
         value = data.get(name)
         if isinstance(value, int) and (register, value) not in known:
             db.session.add(CaseRecordLink(case_id=case.id, register=register, record_id=value, field=name))

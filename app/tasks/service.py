@@ -5,12 +5,12 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, false, func, or_, select, tuple_
-from sqlalchemy import case as sql_case
-from sqlalchemy.orm import joinedload
+from sqlalchemy import ColumnElement, and_, func, or_, select, union_all
+from sqlalchemy.orm import defaultload, joinedload, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import engine
-from app.cases.locking import lock_case
+from app.cases.locking import holds_lock, lock_case, lock_case_of_task
 from app.cases.models import Case
 from app.cases.service import Change, ProcessError, add_event, record_engine_result
 from app.casetypes.registry import deployed_version
@@ -21,10 +21,13 @@ from app.notifications.service import notify
 from app.org.models import User
 from app.org.permissions import can_assign, can_claim, can_complete, can_see_task, can_unclaim, may_hold
 from app.registers.references import link_references, reference_errors
-from app.tasks.models import Task, TaskStatus
+from app.tasks.models import Task, TaskStatus, is_open
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
+
+# The inbox's display order; the partial indexes ix_task_open_assignee and ix_task_open_candidate hold it.
+INBOX_ORDER = (Task.due_at.asc().nulls_last(), Task.created_at, Task.id)
 
 
 def get_task_for(user: User, task_id: str) -> Task:
@@ -35,9 +38,35 @@ def get_task_for(user: User, task_id: str) -> Task:
     return task
 
 
+def locked_task_for(user: User, task_id: str) -> Task:
+    """`get_task_for` for a change: lock the task's case, then read the task and its open siblings.
+
+    Two round trips, all rows read under the lock; the verbs below need no further lock or refresh.
+    """
+    case = lock_case_of_task(task_id) if len(task_id) <= 36 else None
+    if case is None:
+        raise NotFoundError(_("No such task."))
+    stmt = (
+        select(Task)
+        .where(Task.case_id == case.id, or_(Task.status == TaskStatus.OPEN, Task.id == task_id))
+        .order_by(Task.created_at)
+        # The case is already in the session; an assignee's own roles are not needed to act on the task.
+        .options(lazyload(Task.case), defaultload(Task.assignee).lazyload(User.memberships))
+    )
+    tasks = list(db.session.scalars(stmt))
+    for t in tasks:
+        set_committed_value(t, "case", case)  # held by its tasks, the locked case stays in the session
+    set_committed_value(case, "open_tasks", [t for t in tasks if t.status is TaskStatus.OPEN])
+    task = next((t for t in tasks if t.id == task_id), None)
+    if task is None or not can_see_task(user, task):
+        raise NotFoundError(_("No such task."))
+    return task
+
+
 def locked_task(task: Task) -> Task:
-    lock_case(task.case_id)
-    db.session.refresh(task)  # loaded before the lock: decide on the locked row
+    if not holds_lock(task.case_id):
+        lock_case(task.case_id)
+        db.session.refresh(task)  # loaded before the lock: decide on the locked row
     if task.status is not TaskStatus.OPEN:
         raise ConflictError(_("This task has already been completed."))
     return task
@@ -105,9 +134,11 @@ def complete_task(task: Task, data: dict[str, Any], *, actor: User, now: datetim
     task.status, task.completed_at, task.completed_by_id = TaskStatus.COMPLETED, now, actor.id
     add_event(case, "completed", actor=actor, now=now, task=task, payload=dict(data))
     link_references(case, schema, data)
-    return record_engine_result(
+    change = record_engine_result(
         case, deployed, result, submitted=answers, actor=actor, now=now, completed_task_id=task.id
     )
+    db.session.flush()
+    return change
 
 
 @dataclass(frozen=True)
@@ -122,69 +153,104 @@ class InboxQuery:
 
 
 def inbox(user: User, query: InboxQuery, *, now: datetime) -> tuple[list[Task], int | None]:
-    """One page of the user's tasks and the offset of the next page (None at the end)."""
-    # First the page's ids from the task table alone (the inbox indexes serve it), then
-    # those rows with what a list shows of their case: its number, never its data or state.
-    page = _inbox_statement(user, query, now=now).with_only_columns(Task.id).offset(query.offset).limit(query.limit + 1)
-    ids = list(db.session.scalars(page))
+    """One page of the user's tasks and the offset of the next page (None at the end).
+
+    One statement: the page's ids come from one index scan per inbox branch (my tasks;
+    each role x unit I hold), each stopping after the page, merged in display order;
+    then those rows with what a list shows of their case: its number, never its data or state.
+    """
+    depth = query.offset + query.limit + 1
+    if query.status == "completed":
+        done = (Task.status == TaskStatus.COMPLETED, Task.completed_by_id == user.id)
+        page = select(Task.id).where(*done).order_by(Task.completed_at.desc(), Task.id).limit(depth).subquery()
+        order: tuple[Any, ...] = (Task.completed_at.desc(), Task.id)
+    else:
+        branches = _branches(user, query.scope)
+        if not branches:
+            return [], None
+        filters = _filters(query, now=now)
+        parts = [
+            select(Task.id).where(is_open(), branch, *filters).order_by(*INBOX_ORDER).limit(depth)
+            for branch in branches
+        ]
+        page = (parts[0] if len(parts) == 1 else union_all(*(select(p.subquery()) for p in parts))).subquery()
+        order = INBOX_ORDER
     stmt = (
         select(Task)
-        .where(Task.id.in_(ids))
+        .join(page, page.c.id == Task.id)
+        .order_by(*order)
+        .offset(query.offset)
+        .limit(query.limit + 1)
         .options(
             joinedload(Task.case)
             .load_only(Case.id, Case.number, Case.title, Case.case_type, Case.process_version_id, Case.org_unit_id)
-            .joinedload(Case.org_unit)
+            .joinedload(Case.process_version),
+            defaultload(Task.assignee).lazyload(User.memberships),
         )
     )
-    found = {t.id: t for t in db.session.scalars(stmt).unique()} if ids else {}
-    rows = [found[i] for i in ids if i in found]
+    rows = list(db.session.scalars(stmt))
     more = len(rows) > query.limit
     return rows[: query.limit], (query.offset + query.limit if more else None)
 
 
-def _mine_and_candidate(user: User) -> tuple[Any, Any]:
-    pairs = [(m.role, m.org_unit_id) for m in user.memberships]
-    mine = Task.assignee_id == user.id
-    candidate = and_(Task.assignee_id.is_(None), tuple_(Task.role, Task.org_unit_id).in_(pairs)) if pairs else false()
-    return mine, candidate
+def _branches(user: User, scope: str) -> list[ColumnElement[bool]]:
+    """'mine', and one 'candidate' branch per role x unit the user holds: each is one index range."""
+    mine = [Task.assignee_id == user.id] if scope in ("mine", "all") else []
+    pairs = sorted({(m.role, m.org_unit_id) for m in user.memberships}) if scope in ("candidate", "all") else []
+    return mine + [
+        and_(Task.assignee_id.is_(None), Task.role == role, Task.org_unit_id == unit) for role, unit in pairs
+    ]
+
+
+def _filters(query: InboxQuery, *, now: datetime) -> list[ColumnElement[bool]]:
+    filters: list[ColumnElement[bool]] = []
+    if query.supervised:
+        filters.append(Task.supervised_at.is_not(None))
+    if query.case_type:
+        of_type = select(Case.id).where(Case.id == Task.case_id, Case.case_type == query.case_type)
+        filters.append(of_type.exists())
+    if query.state is not None:
+        filters.append(_STATES[query.state](now))
+    return filters
+
+
+def _overdue(now: datetime) -> ColumnElement[bool]:
+    return and_(Task.due_at.is_not(None), Task.due_at < now)
+
+
+def _warning(now: datetime) -> ColumnElement[bool]:
+    return and_(Task.warn_at.is_not(None), Task.warn_at <= now, or_(Task.due_at.is_(None), Task.due_at >= now))
+
+
+def _normal(now: datetime) -> ColumnElement[bool]:
+    return and_(or_(Task.warn_at.is_(None), Task.warn_at > now), or_(Task.due_at.is_(None), Task.due_at >= now))
+
+
+_STATES = {"overdue": _overdue, "warning": _warning, "normal": _normal}
 
 
 def inbox_counts(user: User, *, now: datetime) -> dict[str, int]:
-    """Open tasks of mine or for my roles, by deadline state: {normal, warning, overdue}."""
-    mine, candidate = _mine_and_candidate(user)
-    state = sql_case(
-        (and_(Task.due_at.is_not(None), Task.due_at < now), "overdue"),
-        (and_(Task.warn_at.is_not(None), Task.warn_at <= now), "warning"),
-        else_="normal",
-    )
-    stmt = select(state, func.count()).where(Task.status == TaskStatus.OPEN, or_(mine, candidate)).group_by(state)
-    counts = {"normal": 0, "warning": 0, "overdue": 0}
-    counts.update({str(k): int(n) for k, n in db.session.execute(stmt).all()})
-    return counts
+    """Open tasks of mine or for my roles, by deadline state: {normal, warning, overdue}.
 
-
-def _inbox_statement(user: User, query: InboxQuery, *, now: datetime) -> Select[tuple[Task]]:
-    mine, candidate = _mine_and_candidate(user)
-    if query.status == "completed":
-        stmt = select(Task).where(Task.status == TaskStatus.COMPLETED, Task.completed_by_id == user.id)
-        return stmt.order_by(Task.completed_at.desc(), Task.id)
-    where = {"mine": mine, "candidate": candidate}.get(query.scope, or_(mine, candidate))
-    stmt = select(Task).where(Task.status == TaskStatus.OPEN, where)
-    if query.supervised:
-        stmt = stmt.where(Task.supervised_at.is_not(None))
-    if query.case_type:
-        stmt = stmt.join(Case, Case.id == Task.case_id).where(Case.case_type == query.case_type)
-    if query.state == "overdue":
-        stmt = stmt.where(Task.due_at.is_not(None), Task.due_at < now)
-    elif query.state == "warning":
-        stmt = stmt.where(
-            Task.warn_at.is_not(None), Task.warn_at <= now, or_(Task.due_at.is_(None), Task.due_at >= now)
-        )
-    elif query.state == "normal":
-        stmt = stmt.where(
-            or_(Task.warn_at.is_(None), Task.warn_at > now), or_(Task.due_at.is_(None), Task.due_at >= now)
-        )
-    return stmt.order_by(Task.due_at.asc().nulls_last(), Task.created_at, Task.id)
+    Counted per inbox branch from its partial index alone (due_at and warn_at are in it).
+    """
+    branches = _branches(user, "all")
+    if not branches:
+        return {"normal": 0, "warning": 0, "overdue": 0}
+    counted = [
+        select(
+            func.count().filter(_overdue(now)).label("overdue"),
+            func.count().filter(_warning(now)).label("warning"),
+            func.count().label("total"),
+        ).where(is_open(), branch)
+        for branch in branches
+    ]
+    both = union_all(*(select(c.subquery()) for c in counted)).subquery() if len(counted) > 1 else counted[0].subquery()
+    overdue, warning, total = db.session.execute(
+        select(func.sum(both.c.overdue), func.sum(both.c.warning), func.sum(both.c.total))
+    ).one()
+    overdue, warning, total = int(overdue or 0), int(warning or 0), int(total or 0)
+    return {"normal": total - overdue - warning, "warning": warning, "overdue": overdue}
 
 
 def task_state(task: Task, now: datetime) -> str:

@@ -47,6 +47,7 @@ from app.tasks.service import (
     complete_task,
     get_task_for,
     inbox_counts,
+    locked_task_for,
     unclaim_task,
 )
 from app.tasks.service import inbox as inbox_page
@@ -120,7 +121,7 @@ def detail(task_id: str) -> ResponseReturnValue:
 @login_required
 def complete(task_id: str) -> ResponseReturnValue:
     user = signed_in_user()
-    task = get_task_for(user, task_id)
+    task = locked_task_for(user, task_id)
     require(can_complete(user, task))
     schema, _ui = _task_form(task)
     values = coerce_posted(schema, request.form)
@@ -144,7 +145,7 @@ def complete(task_id: str) -> ResponseReturnValue:
 @login_required
 def claim(task_id: str) -> ResponseReturnValue:
     user = signed_in_user()
-    task = get_task_for(user, task_id)
+    task = locked_task_for(user, task_id)
     claim_task(task, actor=user, now=utcnow())
     db.session.commit()
     return redirect(url_for("tasks.detail", task_id=task_id))
