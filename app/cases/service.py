@@ -17,6 +17,7 @@ from app.casetypes.models import ProcessVersion
 from app.casetypes.registry import Deployed, deployed_version, latest_versions
 from app.errors import DomainError, ForbiddenError, ValidationError
 from app.extensions import db
+from app.intake.models import Category
 from app.intake.reporters import tell_reporters
 from app.intake.routing import Route
 from app.jsonforms.validate import form_errors
@@ -45,6 +46,17 @@ class Change:
     open_tasks: list[Task]
 
 
+@dataclass(frozen=True)
+class Whereabouts:
+    """What a report is about and where: its taxonomy item, point and address, and how it was routed."""
+
+    category: Category | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    address: str | None = None
+    route: Route | None = None
+
+
 def start_case(
     version: ProcessVersion,
     unit: OrgUnit,
@@ -53,11 +65,12 @@ def start_case(
     actor: User,
     now: datetime,
     channel: str = "web",
-    route: Route | None = None,
+    where: Whereabouts = Whereabouts(),
 ) -> Change:
-    """Start a case in `unit` (a grid; or, with a triage `route`, the triage unit it names)."""
+    """Start a case in `unit` (a grid; or, with a triage route, the triage unit it names)."""
     deployed = deployed_version(version)
     definition = deployed.definition
+    route = where.route
     triage = route is not None and route.how == "triage"
     if not can_start_in(actor, definition.start_lane, unit, triage=triage):
         raise ForbiddenError(_("You may not report this kind of case in this unit."))
@@ -78,6 +91,10 @@ def start_case(
         state_format=result.state_format,
         opened_at=now,
         opened_by_id=actor.id,
+        category=where.category,
+        latitude=where.latitude,
+        longitude=where.longitude,
+        address=where.address[:200] if where.address else None,
         routing=route.how if route else None,
         routing_reason=route.reason if route else None,
         timer=None,  # a new case has none yet: known, so not read

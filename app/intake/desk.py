@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.cases.models import Case
-from app.cases.service import Change, add_event, open_tasks_of, start_case, startable_units
+from app.cases.service import Change, Whereabouts, add_event, open_tasks_of, start_case, startable_units
 from app.casetypes.models import ProcessVersion
 from app.casetypes.registry import deployed_version, latest_version
 from app.errors import NotFoundError, ValidationError
@@ -121,9 +121,8 @@ def case_version_for(call: Call, unit: OrgUnit, actor: User) -> ProcessVersion:
     return _version(HOTLINE)
 
 
-def _place(case: Case, call: Call) -> None:
-    case.category_id, case.category = call.category.id, call.category
-    case.latitude, case.longitude, case.address = call.latitude, call.longitude, call.address
+def _where(call: Call, route: Route | None) -> Whereabouts:
+    return Whereabouts(call.category, call.latitude, call.longitude, call.address, route)
 
 
 def _triage(change: Change, data: dict[str, Any], *, actor: User, now: datetime) -> Change:
@@ -136,8 +135,8 @@ def _triage(change: Change, data: dict[str, Any], *, actor: User, now: datetime)
 
 def create_case(call: Call, unit: OrgUnit, *, actor: User, now: datetime, route: Route | None = None) -> Change:
     version = case_version_for(call, unit, actor) if unit.is_grid else _version(HOTLINE)
-    change = start_case(version, unit, call.form_data(), actor=actor, now=now, channel="hotline", route=route)
-    _place(change.case, call)
+    change = start_case(version, unit, call.form_data(), actor=actor, now=now, channel="hotline",
+                        where=_where(call, route))  # fmt: skip
     if version.key == HOTLINE:
         change = _triage(change, {"direct_answer": False}, actor=actor, now=now)
     db.session.flush()
@@ -155,8 +154,7 @@ def answer_call(
         raise ValidationError(_("Some fields need your attention."),
                               {"answer": _("At most %(num)d characters.", num=ANSWER_MAX)})  # fmt: skip
     change = start_case(_version(HOTLINE), unit, call.form_data(), actor=actor, now=now, channel="hotline",
-                        route=route)  # fmt: skip
-    _place(change.case, call)
+                        where=_where(call, route))  # fmt: skip
     add_event(change.case, "answered_from_knowledge", actor=actor, now=now,
               payload={"kb_entry": entry.id, "title": entry.title})  # fmt: skip
     change = _triage(change, {"direct_answer": True, "answer": text}, actor=actor, now=now)

@@ -13,7 +13,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.cases.service import Change, open_tasks_of, start_case
+from app.cases.service import Change, Whereabouts, open_tasks_of, start_case
 from app.casetypes.models import ProcessVersion
 from app.errors import ValidationError
 from app.extensions import db
@@ -87,13 +87,10 @@ def report_case(
         content = str(data.get("description") or data.get("content") or "")
         merge_report(target, Reporter(actor.display_name, None, actor, channel, content), actor=actor, now=now)
         return Reported(Change(case=target, opened=[], open_tasks=open_tasks_of(target)), merged=True)
-    change = start_case(version, unit, data, actor=actor, now=now, channel=channel)
-    case = change.case
-    case.category_id, case.category = (place.category.id, place.category) if place.category else (None, None)
-    case.latitude, case.longitude = place.latitude, place.longitude
     address = place.address or data.get("address")
-    case.address = str(address)[:200] if address else None
-    record_kept_separate(case, near, actor=actor, now=now)
+    where = Whereabouts(place.category, place.latitude, place.longitude, str(address) if address else None)
+    change = start_case(version, unit, data, actor=actor, now=now, channel=channel, where=where)
+    record_kept_separate(change.case, near, actor=actor, now=now)
     db.session.flush()
     return Reported(change, merged=False)
 

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.cases.models import Case
-from app.cases.service import add_event, start_case
+from app.cases.service import Whereabouts, add_event, start_case
 from app.casetypes.models import ProcessVersion
 from app.casetypes.registry import deployed_version, latest_version
 from app.errors import BadRequestError, NotFoundError, ValidationError
@@ -153,14 +153,13 @@ def create_request(client: Open311Client, form: dict[str, str], *, now: datetime
     data = form_data(found.mapping, fields)
     where = route(latitude=lat, longitude=long, address=fields["address_string"] or None, within=client_unit(client))
     try:
+        located = Whereabouts(found.category, lat, long, fields["address_string"] or None, where)
         change = start_case(found.version, where.unit, data, actor=client.user, now=now, channel="open311",
-                            route=where)  # fmt: skip
+                            where=located)  # fmt: skip
     except ValidationError as err:
         problems = "; ".join(f"{_source_of(found.mapping, f)}: {m}" for f, m in sorted(err.fields.items()))
         raise BadRequestError(problems or err.message) from err
     case = change.case
-    case.category_id, case.latitude, case.longitude = found.category.id, lat, long
-    case.address = fields["address_string"] or None
     add_event(case, "open311_received", actor=client.user, now=now,
               payload={"client": client.name, "service_code": code, "description": fields["description"],
                        "media_url": fields["media_url"] or None, "account_id": fields["account_id"] or None})  # fmt: skip

@@ -4,7 +4,7 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from app.cases.service import start_case
+from app.cases.service import Whereabouts, start_case
 from app.casetypes.registry import latest_version
 from app.clock import utcnow
 from app.extensions import db
@@ -22,7 +22,8 @@ def triage_case(run: Any, *, address: str | None = "火星基地") -> int:
     def start() -> int:
         where = route(latitude=None, longitude=None, address=address, within=unit_by_code(COUNTY))
         change = start_case(latest_version("fire_hazard_rectification"), where.unit, dict(FIRE_REPORT),
-                            actor=user_by_username("channel"), now=utcnow(), channel="open311", route=where)  # fmt: skip
+                            actor=user_by_username("channel"), now=utcnow(), channel="open311",
+                            where=Whereabouts(address=address, route=where))  # fmt: skip
         db.session.commit()
         return change.case.id
 
