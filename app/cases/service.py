@@ -56,6 +56,13 @@ class Whereabouts:
     address: str | None = None
     route: Route | None = None
 
+    def columns(self) -> dict[str, Any]:
+        """The case's columns that say so."""
+        route = self.route
+        return {"category": self.category, "latitude": self.latitude, "longitude": self.longitude,
+                "address": self.address[:200] if self.address else None,
+                "routing": route.how if route else None, "routing_reason": route.reason if route else None}  # fmt: skip
+
 
 def start_case(
     version: ProcessVersion,
@@ -70,8 +77,7 @@ def start_case(
     """Start a case in `unit` (a grid; or, with a triage route, the triage unit it names)."""
     deployed = deployed_version(version)
     definition = deployed.definition
-    route = where.route
-    triage = route is not None and route.how == "triage"
+    triage = where.route is not None and where.route.how == "triage"
     if not can_start_in(actor, definition.start_lane, unit, triage=triage):
         raise ForbiddenError(_("You may not report this kind of case in this unit."))
     start_form = deployed.form(definition.start_form)
@@ -91,12 +97,7 @@ def start_case(
         state_format=result.state_format,
         opened_at=now,
         opened_by_id=actor.id,
-        category=where.category,
-        latitude=where.latitude,
-        longitude=where.longitude,
-        address=where.address[:200] if where.address else None,
-        routing=route.how if route else None,
-        routing_reason=route.reason if route else None,
+        **where.columns(),
         timer=None,  # a new case has none yet: known, so not read
     )
     set_committed_value(case, "open_tasks", [])
