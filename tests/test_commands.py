@@ -5,7 +5,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import select
 
+from app.extensions import db
+from app.intake.knowledge import related_entries
+from app.intake.models import Category
 from tests.conftest import FIRE_REPORT, GRID_1, ROOT, Api
 
 FIRE = (ROOT / "processes" / "fire_hazard_rectification.bpmn").read_text("utf-8")
@@ -77,3 +81,9 @@ def test_seed_demo_runs_once(app: Flask, session: Any) -> None:
     result = app.test_cli_runner().invoke(args=["seed-demo", "--list"])
     assert result.exit_code == 0
     assert "grid_worker_8" in result.output and "fire_safety_inspector" in result.output
+    assert "10" in result.output  # demo answers in the knowledge base, for the 12345 desk
+    again = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert again.exit_code == 0 and "0" in again.output.splitlines()[-1]
+    with app.app_context():
+        charging = db.session.scalar(select(Category).where(Category.code == "010102"))
+        assert [e.title for e in related_entries(charging)] == ["电动自行车为什么不能在楼道和室内充电"]

@@ -4,9 +4,11 @@ Search is a plain LIKE over title, keywords and body (every word must match some
 then keywords, then body, newest first within a rank: the same SQL on SQLite and PostgreSQL.
 """
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, case, func, or_, select
@@ -116,3 +118,17 @@ def save_entry(entry: KbEntry | None, data: EntryInput, *, actor: User, now: dat
     entry.updated_at, entry.updated_by_id, entry.updated_by = now, actor.id, actor
     db.session.flush()
     return entry
+
+
+DEMO_KNOWLEDGE = Path(__file__).with_name("demo_knowledge.json")
+
+
+def seed_demo_knowledge(*, actor: User, now: datetime, path: Path = DEMO_KNOWLEDGE) -> int:
+    """Add the demo answers whose title is not there yet, linked to those of their taxonomy items that exist."""
+    have = set(db.session.scalars(select(KbEntry.title)))
+    codes = set(db.session.scalars(select(Category.code)))
+    items = [item for item in json.loads(path.read_text("utf-8")) if item["title"] not in have]
+    for item in items:
+        linked = [code for code in item["categories"] if code in codes]
+        save_entry(None, EntryInput(item["title"], item["body"], item["keywords"], linked), actor=actor, now=now)
+    return len(items)
