@@ -43,14 +43,25 @@ def test_readme_screenshots(page: Any, tmp_path: Path) -> None:
     page.locator("tr:has-text('柳湾路8号') a").first.click()
     page.screenshot(path=str(folder / "task-form.png"), full_page=True)
     page.goto(case_url)
+    page.wait_for_selector("#case-diagram[data-marked='1']")
     page.screenshot(path=str(folder / "case.png"), full_page=True)
     sign_out(page)
     sign_in(page, "leader")
     page.goto("/dashboard")
+    page.wait_for_selector("#dashboard-map path.map-grid")
     page.screenshot(path=str(folder / "dashboard.png"), full_page=True)
+    sign_out(page)
+    sign_in(page, "hotline_operator")
+    page.goto("/intake/desk")
+    page.screenshot(path=str(folder / "desk.png"), full_page=True)
     sign_out(page)
     sign_in(page, "designer")
     page.goto("/designer/fire_hazard_rectification")
     page.screenshot(path=str(folder / "designer.png"), full_page=True)
-    names = ["case.png", "dashboard.png", "designer.png", "inbox.png", "report-on-a-phone.png", "task-form.png"]
+    page.goto("/designer/fire_hazard_rectification/modeler")
+    page.wait_for_selector("#modeler [data-canvas] .djs-container")
+    page.locator("#modeler [data-canvas] g.djs-element[data-element-id='accept_and_assess']").click()
+    page.screenshot(path=str(folder / "modeler.png"), full_page=True)
+    names = ["case.png", "dashboard.png", "designer.png", "desk.png", "inbox.png", "modeler.png",
+             "report-on-a-phone.png", "task-form.png"]  # fmt: skip
     assert sorted(p.name for p in folder.glob("*.png")) == names
