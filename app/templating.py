@@ -5,7 +5,7 @@ from typing import Any
 
 from babel.dates import format_skeleton
 from flask import Flask
-from flask_babel import get_locale, to_user_timezone
+from flask_babel import format_decimal, format_percent, get_locale, to_user_timezone
 from flask_login import current_user
 
 from app.casetypes.names import case_type_name, data_rows, task_name
@@ -38,6 +38,16 @@ def _when(value: datetime | None) -> str:
     return f"{format_skeleton('yMMMd', local, locale=locale)} {format_skeleton('Hm', local, locale=locale)}"
 
 
+def _number(value: float) -> str:
+    """A count or amount with the reader's grouping: 40,840."""
+    return str(format_decimal(value))
+
+
+def _percent(rate: float) -> str:
+    """A rate from 0 to 1 as a percentage with one decimal: 0.9812 → 98.1%."""
+    return str(format_percent(rate, "#,##0.0%"))
+
+
 def _personal(kind: str, value: str, reveal: bool) -> str:
     return value if reveal else str(mask_value(kind, value))
 
@@ -49,6 +59,8 @@ def _changed_fields(change: Any) -> list[str]:
 
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters["when"] = _when
+    app.jinja_env.filters["number"] = _number
+    app.jinja_env.filters["percent"] = _percent
     app.jinja_env.globals.update(
         role_label=role_label,
         case_type_name=case_type_name,

@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+from flask import Flask, render_template_string
 from flask.testing import FlaskClient
 
 from tests.conftest import FIRE_REPORT, GRID_1, build_app, login
@@ -150,3 +151,8 @@ def test_dates_are_written_as_the_readers_language_writes_them(client: FlaskClie
     english = client.get(created.location).data.decode()
     assert re.search(r"[A-Z][a-z]{2} \d{1,2}, \d{4} \d{2}:\d{2}", english)
     assert not re.search(r"\d{4}年", english)
+
+
+def test_numbers_are_grouped_and_rates_written_as_percentages(app: Flask) -> None:
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert render_template_string("{{ 40840|number }} · {{ 0.9812|percent }}") == "40,840 · 98.1%"
