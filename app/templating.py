@@ -26,7 +26,7 @@ from app.org.permissions import (
     triage_paths,
     works_desk,
 )
-from app.org.roles import role_label
+from app.org.roles import role_label, role_labels
 from app.privacy import mask_value
 from app.registers.labels import BUILDING_KINDS, ENTITY_KINDS, RISK_LEVELS, SPECIAL_GROUPS
 from app.tasks.inbox import task_state
@@ -61,6 +61,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["when"] = _when
     app.jinja_env.globals.update(
         role_label=role_label,
+        role_labels=role_labels,
         case_type_name=case_type_name,
         task_name=task_name,
         listed_task_name=listed_task_name,

@@ -134,7 +134,9 @@ def record_engine_result(
         case.state = result.state
         case.state_format = result.state_format
         case.state_version += 1
-        case.data = {**case.data, **submitted, **result.data}
+        merged = {**case.data, **submitted, **result.data}
+        if merged != case.data:  # a timer usually changes nothing: no JSON to encode and write
+            case.data = merged
         for task_id, task in still_open.items():
             if task_id not in ready_ids and task_id != completed_task_id:
                 task.status = TaskStatus.CANCELLED
