@@ -144,9 +144,16 @@ def run(url: str, *, repeat: int = 30, timer_count: int = 500, profile: str = ""
         print(profiler.output_text(unicode=True, color=False), file=sys.stderr)  # noqa: T201
     else:
         figures["timer_fired"] = timer_cpu(app, url, timer_count)
-    with create_engine(url).connect() as conn:  # what this left behind goes, as `make bench` does
+    cleanup = create_engine(url)
+    with cleanup.connect() as conn:  # what this left behind goes, as `make bench` does
         conn.execute(text("""DELETE FROM "case" WHERE channel = 'bench'"""))
         conn.commit()
+    cleanup.dispose()
+    from app.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()  # the app's own pool too: an engine dropped with open connections leaks them
     return figures
 
 
