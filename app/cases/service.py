@@ -71,8 +71,7 @@ def start_case(
     """Start a case in `unit` (a grid; or, with a triage route, the triage unit it names)."""
     deployed = deployed_version(version)
     definition = deployed.definition
-    route = where.route
-    triage = route is not None and route.how == "triage"
+    triage = (route := where.route) is not None and route.how == "triage"
     if not can_start_in(actor, definition.start_lane, unit, triage=triage):
         raise ForbiddenError(_("You may not report this kind of case in this unit."))
     start_form = deployed.form(definition.start_form)
