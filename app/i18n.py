@@ -36,9 +36,10 @@ def locale_code() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
-def localized(names: dict[str, str], default: str) -> str:
-    """The name for the current locale from {"en": ...} properties; the diagram's own name otherwise."""
-    code = locale_code()
+def localized(names: dict[str, str], default: str, code: str | None = None) -> str:
+    """The name for `code` (the current locale by default) from {"en": ...} properties; the diagram's own name
+    otherwise."""
+    code = code or locale_code()
     return names.get(code) or names.get(code.split("_")[0]) or default
 
 

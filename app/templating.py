@@ -1,14 +1,16 @@
 """Values and filters every template may use; templates get values, not rules."""
 
+import functools
 from datetime import datetime
 from typing import Any
 
-from babel.dates import format_skeleton
+from babel import Locale
+from babel.dates import DateTimePattern, match_skeleton, parse_pattern
 from flask import Flask
 from flask_babel import format_decimal, format_percent, get_locale, to_user_timezone
 from flask_login import current_user
 
-from app.casetypes.names import case_type_name, data_rows, task_name
+from app.casetypes.names import case_type_name, data_rows, listed_task_name, task_name
 from app.clock import utcnow
 from app.i18n import SUPPORTED_LOCALES, locale_code
 from app.notifications.service import unread_count
@@ -24,18 +26,26 @@ from app.org.permissions import (
     triage_paths,
     works_desk,
 )
-from app.org.roles import role_label
+from app.org.roles import role_label, role_labels
 from app.privacy import mask_value
 from app.registers.labels import BUILDING_KINDS, ENTITY_KINDS, RISK_LEVELS, SPECIAL_GROUPS
-from app.tasks.service import task_state
+from app.tasks.inbox import task_state
+
+
+@functools.cache
+def _when_pattern(locale: Locale) -> DateTimePattern:
+    """The locale's "date, then hour:minute" pattern, parsed once (format_skeleton matches and parses per call)."""
+    skeletons = locale.datetime_skeletons
+    parts = [skeletons[s if s in skeletons else match_skeleton(s, skeletons)] for s in ("yMMMd", "Hm")]
+    return parse_pattern(" ".join(str(p) for p in parts))
 
 
 def _when(value: datetime | None) -> str:
     """A moment as the reader's language writes it, in the county's time zone: 2026年11月26日 14:05 / Nov 26, 2026 14:05."""
     if value is None:
         return ""
-    local, locale = to_user_timezone(value), get_locale()
-    return f"{format_skeleton('yMMMd', local, locale=locale)} {format_skeleton('Hm', local, locale=locale)}"
+    locale = get_locale() or Locale.parse("zh_Hans_CN")
+    return str(_when_pattern(locale).apply(to_user_timezone(value), locale))
 
 
 def _number(value: float) -> str:
@@ -63,8 +73,10 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["percent"] = _percent
     app.jinja_env.globals.update(
         role_label=role_label,
+        role_labels=role_labels,
         case_type_name=case_type_name,
         task_name=task_name,
+        listed_task_name=listed_task_name,
         data_rows=data_rows,
         task_state=lambda task: task_state(task, utcnow()),
         supported_locales=SUPPORTED_LOCALES,

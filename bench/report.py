@@ -108,6 +108,10 @@ def markdown(r: dict[str, Any]) -> str:
     for name, hist in r["history"].items():
         cells = [str(p["step_ms"]) if p["step_ms"] is not None else "stalled" for p in hist["points"]]
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {hist['last_over_first']} |")
+    if r.get("cpu_ms"):
+        lines += ["", "CPU ms per operation (bench/cpu.py: in process, test client; least disturbed of "
+                  f"{r['settings'].get('cpu_repeat')} samples):", "", "| operation | CPU ms |", "|---|---|"]  # fmt: skip
+        lines += [f"| {name} | {ms} |" for name, ms in r["cpu_ms"].items()]
     lines += ["", "Targets:", ""]
     lines += [f"- {'met' if t['met'] else 'MISSED'}: {name} (value {t['value']}, limit {t['limit']})"
               for name, t in r["targets"].items()]  # fmt: skip

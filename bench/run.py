@@ -20,7 +20,7 @@ import psycopg
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bench import county, dashboard, floor, report, timers
+from bench import county, cpu, dashboard, floor, report, timers
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,6 +46,7 @@ class Settings:
     floor_cases: int = _env_int("BENCH_FLOOR_CASES", 500)
     loops: int = _env_int("BENCH_LOOPS", 200)
     timers: int = _env_int("BENCH_TIMERS", 2000)  # due timers drained by one worker
+    cpu_repeat: int = _env_int("BENCH_CPU_REPEAT", 30)  # samples per operation in bench/cpu.py
     out_dir: Path = Path(os.environ.get("BENCH_OUT", str(ROOT / "bench" / "results")))
     label: str = os.environ.get("BENCH_LABEL", "")
     baseline: str = os.environ.get("BENCH_BASELINE", "")
@@ -181,6 +182,7 @@ def main(s: Settings) -> Path:
         server.terminate()
         server.wait(timeout=30)
     timer_sweep = sweep_timers(s)
+    cpu_ms = cpu.run(s.url, repeat=s.cpu_repeat, timer_count=min(500, s.timers))
     results = {
         "date": started.isoformat(timespec="seconds"),
         "label": s.label,
@@ -190,6 +192,7 @@ def main(s: Settings) -> Path:
         **engine_figures,
         "http": http,
         "timer_sweep": timer_sweep,
+        "cpu_ms": cpu_ms,
         "skipped": {},
     }
     results["ratios"] = report.ratios(results)

@@ -36,7 +36,7 @@ def test_make_bench_end_to_end_at_tiny_scale(tmp_path: Path) -> None:
     settings = Settings(
         server=url.set(database="").render_as_string(hide_password=False).rstrip("/"),
         database=f"{url.database}_bench_smoke", cases=300, open_tasks=150, clients=2, seconds=10, reads=10,
-        case_starts=4, walk_cases=2, workers=1, threads=2, port=_free_port(), floor_cases=2, loops=3, timers=20,
+        case_starts=4, walk_cases=2, workers=1, threads=2, port=_free_port(), floor_cases=2, loops=3, timers=20, cpu_repeat=2,
         out_dir=tmp_path, label="smoke",
     )  # fmt: skip
     results = json.loads(main(settings).read_text("utf-8"))
@@ -48,5 +48,7 @@ def test_make_bench_end_to_end_at_tiny_scale(tmp_path: Path) -> None:
     assert not results["http"]["errors"]
     assert set(results["history"]) == {"plain", "gridcase"} and len(results["targets"]) == 10
     assert results["timer_sweep"]["count"] == 20 and results["timer_sweep"]["per_second"] > 0
+    assert set(results["cpu_ms"]) >= {"inbox_county_dispatcher", "case_start_claim_complete", "timer_fired"}
+    assert all(ms > 0 for ms in results["cpu_ms"].values())
     assert results["skipped"] == {}
     assert list(tmp_path.glob("*-smoke.md"))

@@ -15,7 +15,8 @@ from app.errors import NotFoundError, ValidationError
 from app.extensions import db
 from app.notifications.service import latest, mark_all_read, message, unread_count
 from app.org.permissions import can_edit_calendar, can_return, can_supervise
-from app.tasks.service import get_task_for, inbox_counts
+from app.tasks.inbox import inbox_counts
+from app.tasks.service import get_task_for
 from app.tasks.supervision import return_task, supervise_task
 
 

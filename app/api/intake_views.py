@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from app.api.blueprint import bp, json_body
-from app.api.serializers import case_status_json, task_json
+from app.api.serializers import case_status_json, tasks_json
 from app.auth.guards import require, signed_in_user
 from app.clock import utcnow
 from app.errors import ValidationError
@@ -135,7 +135,7 @@ def take_desk_call() -> ResponseReturnValue:
     return {"merged": bool(body.get("duplicate_of")),
             "case": {**case_status_json(change.case), "category": change.case.category.code if change.case.category
                      else None, "case_type": change.case.case_type},
-            "open_tasks": [task_json(t, now=now) for t in change.open_tasks]}, 201  # fmt: skip
+            "open_tasks": tasks_json(change.open_tasks, now=now)}, 201  # fmt: skip
 
 
 @bp.get("/desk/callers")

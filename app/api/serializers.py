@@ -8,14 +8,14 @@ from flask import url_for
 from app.attachments.models import Attachment
 from app.cases.models import Case, CaseEvent
 from app.casetypes.models import ProcessVersion
-from app.casetypes.names import case_type_name, task_name
-from app.casetypes.registry import deployed_version
+from app.casetypes.names import case_type_name
+from app.casetypes.registry import deployed_by_id, deployed_version
 from app.engine import FormRef
 from app.i18n import locale_code
 from app.org.models import OrgUnit, User
 from app.privacy import masked
+from app.tasks.inbox import InboxRow, task_state
 from app.tasks.models import Task
-from app.tasks.service import task_state
 
 
 def iso(value: datetime | None) -> str | None:
@@ -54,14 +54,13 @@ def case_type_json(version: ProcessVersion) -> dict[str, Any]:
     }
 
 
-def task_json(task: Task, *, now: datetime) -> dict[str, Any]:
-    version = task.case.process_version
-    spec = deployed_version(version).definition.user_tasks.get(task.bpmn_id)
+def task_json(task: Task, *, now: datetime, locale: str | None = None) -> dict[str, Any]:
+    name, form = deployed_version(task.case.process_version).task_texts(task.bpmn_id, locale or locale_code())
     return {
         "id": task.id,
         "case_id": task.case_id,
         "case_number": task.case.number,
-        "name": task_name(version, task.bpmn_id, task.name),
+        "name": name or task.name,
         "bpmn_id": task.bpmn_id,
         "role": task.role,
         "org_unit": unit_json(task.org_unit),
@@ -70,8 +69,37 @@ def task_json(task: Task, *, now: datetime) -> dict[str, Any]:
         "created_at": iso(task.created_at),
         "due_at": iso(task.due_at),
         "state": task_state(task, now),
-        "form": form_json(version, spec.form if spec else None),
+        "form": form,
     }
+
+
+def tasks_json(tasks: list[Task], *, now: datetime) -> list[dict[str, Any]]:
+    locale = locale_code()  # once per list, not per row
+    return [task_json(t, now=now, locale=locale) for t in tasks]
+
+
+def inbox_rows_json(rows: list[InboxRow], *, now: datetime) -> list[dict[str, Any]]:
+    """An inbox page in the task shape of ARCHITECTURE.md §6; name and form from the per-version cache."""
+    locale = locale_code()
+    answer = []
+    for row in rows:
+        name, form = deployed_by_id(row.version_id, row.version_sha).task_texts(row.bpmn_id, locale)
+        answer.append({
+            "id": row.id,
+            "case_id": row.case_id,
+            "case_number": row.case_number,
+            "name": name or row.name,
+            "bpmn_id": row.bpmn_id,
+            "role": row.role,
+            "org_unit": {"code": row.unit_code, "name": row.unit_name, "kind": row.unit_kind.value},
+            "assignee": row.assignee,
+            "status": row.status.value,
+            "created_at": iso(row.created_at),
+            "due_at": iso(row.due_at),
+            "state": task_state(row, now),
+            "form": form,
+        })  # fmt: skip
+    return answer
 
 
 def case_status_json(case: Case) -> dict[str, Any]:
@@ -104,7 +132,7 @@ def case_json(
         "opened_at": iso(case.opened_at),
         "closed_at": iso(case.closed_at),
         "state_version": case.state_version,
-        "open_tasks": [task_json(t, now=now) for t in open_tasks],
+        "open_tasks": tasks_json(open_tasks, now=now),
         "history": [event_json(e, reveal=reveal) for e in history],
     }
 

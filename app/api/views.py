@@ -6,7 +6,16 @@ from flask_babel import gettext as _
 
 from app.api.attachment_views import multipart_body
 from app.api.blueprint import bp, json_body, text_field
-from app.api.serializers import attachment_json, case_json, case_status_json, case_type_json, task_json, user_json
+from app.api.serializers import (
+    attachment_json,
+    case_json,
+    case_status_json,
+    case_type_json,
+    inbox_rows_json,
+    task_json,
+    tasks_json,
+    user_json,
+)
 from app.attachments.service import add_attachments, attachments_of, read_uploads, written
 from app.attachments.views import limits
 from app.audit.service import record
@@ -24,15 +33,12 @@ from app.intake.reports import read_place, report_case
 from app.org.permissions import can_assign, in_jurisdiction, sees_personal_data
 from app.org.service import unit_by_code, user_by_username
 from app.privacy import masked
+from app.tasks.inbox import MAX_PAGE_SIZE, PAGE_SIZE, InboxQuery, inbox
 from app.tasks.service import (
-    MAX_PAGE_SIZE,
-    PAGE_SIZE,
-    InboxQuery,
     assign_task,
     claim_task,
     complete_task,
     get_task_for,
-    inbox,
     locked_task_for,
     unclaim_task,
 )
@@ -106,7 +112,7 @@ def create_case() -> ResponseReturnValue:
         db.session.commit()
     now, change = utcnow(), reported.change
     return {**case_status_json(change.case), "merged": reported.merged,
-            "open_tasks": [task_json(t, now=now) for t in change.open_tasks]}, 200 if reported.merged else 201  # fmt: skip
+            "open_tasks": tasks_json(change.open_tasks, now=now)}, 200 if reported.merged else 201  # fmt: skip
 
 
 @bp.get("/cases/<int:case_id>")
@@ -146,7 +152,7 @@ def list_tasks() -> ResponseReturnValue:
         supervised=args.get("supervised") in ("1", "true"),scope=scope, status=status, case_type=args.get("case_type") or None, state=state,
                        offset=offset or 0, limit=limit or PAGE_SIZE)  # fmt: skip
     tasks, next_offset = inbox(user, query, now=now)
-    return {"items": [task_json(t, now=now) for t in tasks], "next": next_offset}
+    return {"items": inbox_rows_json(tasks, now=now), "next": next_offset}
 
 
 @bp.get("/tasks/<task_id>")
@@ -207,4 +213,4 @@ def complete(task_id: str) -> ResponseReturnValue:
     done = complete_task(task, data, actor=user, now=utcnow())
     db.session.commit()
     now = utcnow()
-    return {"case": case_status_json(done.case), "open_tasks": [task_json(t, now=now) for t in done.open_tasks]}
+    return {"case": case_status_json(done.case), "open_tasks": tasks_json(done.open_tasks, now=now)}

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.cases.models import Case, CaseEvent
 from app.cases.service import open_tasks_of
 from app.extensions import db
-from app.tasks.service import task_state
+from app.tasks.inbox import task_state
 
 
 def viewer_installed() -> bool:

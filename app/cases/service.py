@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from flask_babel import gettext as _
@@ -23,7 +24,7 @@ from app.intake.routing import Route
 from app.jsonforms.validate import form_errors
 from app.org.models import OrgKind, OrgUnit, User
 from app.org.permissions import can_start_in
-from app.org.service import candidate_unit
+from app.org.service import candidate_unit, prime_candidate_units
 from app.registers.references import link_references, reference_errors
 from app.tasks.models import Task, TaskStatus
 from app.worker.models import Timer
@@ -134,7 +135,9 @@ def record_engine_result(
         case.state = result.state
         case.state_format = result.state_format
         case.state_version += 1
-        case.data = {**case.data, **submitted, **result.data}
+        merged = {**case.data, **submitted, **result.data}
+        if merged != case.data:  # a timer usually changes nothing: no JSON to encode and write
+            case.data = merged
         for task_id, task in still_open.items():
             if task_id not in ready_ids and task_id != completed_task_id:
                 task.status = TaskStatus.CANCELLED
@@ -206,10 +209,24 @@ def _schedule_timer(case: Case, fire_at: datetime | None) -> None:
 
 def fire_case_timers(case: Case, *, now: datetime) -> Change:
     """Run the timer events of a (locked) case that are due at `now`; written at the caller's commit."""
-    deployed = deployed_version(case.process_version)
-    result = _run(lambda: engine.fire_timers(deployed.definition, case.state, now=now))
-    add_event(case, "timer_fired", actor=None, now=now)
-    return record_engine_result(case, deployed, result, submitted={}, actor=None, now=now)
+    return fire_cases_timers([case], now=now)[0]
+
+
+def fire_cases_timers(cases: list[Case], *, now: datetime) -> list[Change]:
+    """`fire_case_timers` for a batch of locked cases: the engine runs for each, then the units their new tasks
+    land in are looked up for the whole batch in one statement, then each case is written (at the caller's commit).
+    """
+    runs = []
+    for case in cases:
+        deployed = deployed_version(case.process_version)
+        runs.append((case, deployed, _run(partial(engine.fire_timers, deployed.definition, case.state, now=now))))
+    open_ids = {t.id for case in cases for t in open_tasks_of(case)}
+    prime_candidate_units({(r.lane, c.org_unit) for c, _d, res in runs for r in res.ready if r.id not in open_ids})
+    changes = []
+    for case, deployed, result in runs:
+        add_event(case, "timer_fired", actor=None, now=now)
+        changes.append(record_engine_result(case, deployed, result, submitted={}, actor=None, now=now))
+    return changes
 
 
 def open_tasks_of(case: Case) -> list[Task]:

@@ -5,7 +5,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from app.casetypes.models import ProcessVersion
-from app.casetypes.registry import deployed_version
+from app.casetypes.registry import deployed_by_id, deployed_version
 from app.i18n import locale_code, localized
 from app.jsonforms.localize import localize, option_key
 from app.privacy import masked
@@ -19,6 +19,12 @@ def case_type_name(version: ProcessVersion) -> str:
 def task_name(version: ProcessVersion, bpmn_id: str, default: str) -> str:
     spec = deployed_version(version).definition.user_tasks.get(bpmn_id)
     return localized(spec.names, spec.name) if spec else default
+
+
+def listed_task_name(row: Any, locale: str | None = None) -> str:
+    """`task_name` for an inbox row (app.tasks.inbox.InboxRow): from the per-version cache, no query."""
+    name, _form = deployed_by_id(row.version_id, row.version_sha).task_texts(row.bpmn_id, locale or locale_code())
+    return name or str(row.name)
 
 
 def data_rows(version: ProcessVersion, data: dict[str, Any], *, reveal: bool = False) -> list[tuple[str, str]]:

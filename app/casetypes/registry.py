@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from app.casetypes.models import ProcessVersion
 from app.engine import FormRef, InvalidDiagram, Problem, ProcessDefinition, compile_definition
 from app.extensions import db
+from app.i18n import localized
 from app.jsonforms.loader import FormFileError, available_forms, load_form_file
 from app.jsonforms.localize import localize
 from app.org.models import User
@@ -31,6 +32,10 @@ class Deployed:
     # (schema file, locale) -> localized schema. A version is immutable, so each form is
     # translated once per process rather than once per task in every inbox page.
     _localized: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict, repr=False, compare=False)
+    # (task's bpmn id, locale) -> (name, {"schema", "ui_schema"} or None): what a task list row shows of it.
+    _task_texts: dict[tuple[str, str], tuple[str | None, dict[str, Any] | None]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def form(self, ref: FormRef | None) -> tuple[dict[str, Any], dict[str, Any]] | None:
         if ref is None:
@@ -46,6 +51,20 @@ class Deployed:
         if key not in self._localized:
             self._localized[key] = localize(form[0], form[1], locale)
         return self._localized[key], form[1]
+
+    def task_texts(self, bpmn_id: str, locale: str) -> tuple[str | None, dict[str, Any] | None]:
+        """A user task's name (None: not in this diagram) and form as a list shows them, in `locale`.
+
+        Computed once per version, task and language; shared between requests, so callers must not change it.
+        """
+        key = (bpmn_id, locale)
+        texts = self._task_texts.get(key)
+        if texts is None:
+            spec = self.definition.user_tasks.get(bpmn_id)
+            form = self.localized_form(spec.form, locale) if spec else None
+            name = localized(spec.names, spec.name, locale) if spec else None
+            texts = self._task_texts[key] = (name, {"schema": form[0], "ui_schema": form[1]} if form else None)
+        return texts
 
 
 @dataclass
@@ -149,6 +168,17 @@ def deployed_version(version: ProcessVersion) -> Deployed:
         )
         cached = _CACHE[version.sha256] = Deployed(definition, version.forms)
     return cached
+
+
+def deployed_by_id(version_id: int, sha256: str) -> Deployed:
+    """`deployed_version` for a version known by id and hash (a list row): no query once it is cached."""
+    cached = _CACHE.get(sha256)
+    if cached is not None:
+        return cached
+    version = db.session.get(ProcessVersion, version_id)
+    if version is None:  # pragma: no cover - the row came from a join on this version
+        raise LookupError(version_id)
+    return deployed_version(version)
 
 
 def latest_version(key: str) -> ProcessVersion | None:

@@ -33,6 +33,11 @@ def role_label(code: str) -> str:
     return str(ROLES.get(code, code))
 
 
+def role_labels() -> dict[str, str]:
+    """Every role's label in the current language, translated once for a whole list."""
+    return {code: str(label) for code, label in ROLES.items()}
+
+
 # Roles whose work needs citizens' phone and ID numbers in full (calling back, mediating);
 # everyone else sees them masked and may reveal them, which is logged.
 PERSONAL_DATA_ROLES = frozenset({"hotline_operator", "peoples_mediator", "admin_mediator", "judicial_mediator"})

@@ -33,6 +33,31 @@ def candidate_unit(role: str, unit: OrgUnit) -> OrgUnit:
     return found
 
 
+def prime_candidate_units(pairs: "set[tuple[str, OrgUnit]]") -> None:
+    """`candidate_unit` for many (role, unit) pairs in one statement, remembered for the transaction.
+
+    The timer worker opens tasks for a batch of cases in as many grids: one query for the batch, not one per case.
+    """
+    memo = db.session.info.setdefault(_CANDIDATE_UNITS, {})
+    todo = {(role, unit.id): unit for role, unit in pairs if (role, unit.id) not in memo}
+    if not todo:
+        return
+    wanted = {(role, ancestor) for (role, _id), unit in todo.items() for ancestor in unit.ancestor_ids()}
+    holders = (
+        select(Membership.role, Membership.org_unit_id)
+        .join(User, User.id == Membership.user_id)
+        .where(tuple_(Membership.role, Membership.org_unit_id).in_(sorted(wanted)), User.active)
+        .distinct()
+        .subquery()
+    )
+    stmt = select(holders.c.role, OrgUnit).join(OrgUnit, OrgUnit.id == holders.c.org_unit_id)
+    held = {(role, held_unit.id): held_unit for role, held_unit in db.session.execute(stmt)}
+    for (role, unit_id), unit in todo.items():
+        # The nearest holder: ancestor ids run root first, the unit itself last.
+        found = [held[(role, a)] for a in unit.ancestor_ids() if (role, a) in held]
+        memo[(role, unit_id)] = found[-1] if found else unit
+
+
 _CANDIDATE_UNITS = "gridcase_candidate_units"  # session.info: (role, unit id) -> unit, for one transaction
 
 

@@ -1,17 +1,15 @@
-"""Domain verbs for tasks: claim, unclaim, assign, complete; and the inbox queries."""
+"""Domain verbs for tasks: claim, unclaim, assign, complete (the inbox queries are in app/tasks/inbox.py)."""
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, func, or_, select, union_all
-from sqlalchemy.orm import defaultload, joinedload, lazyload
+from sqlalchemy import or_, select
+from sqlalchemy.orm import defaultload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import engine
 from app.cases.locking import holds_lock, lock_case, lock_case_of_task
-from app.cases.models import Case
 from app.cases.service import Change, ProcessError, add_event, record_engine_result
 from app.casetypes.registry import deployed_version
 from app.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
@@ -21,13 +19,7 @@ from app.notifications.service import notify
 from app.org.models import User
 from app.org.permissions import can_assign, can_claim, can_complete, can_see_task, can_unclaim, may_hold
 from app.registers.references import link_references, reference_errors
-from app.tasks.models import Task, TaskStatus, is_open
-
-PAGE_SIZE = 50
-MAX_PAGE_SIZE = 200
-
-# The inbox's display order; the partial indexes ix_task_open_assignee and ix_task_open_candidate hold it.
-INBOX_ORDER = (Task.due_at.asc().nulls_last(), Task.created_at, Task.id)
+from app.tasks.models import Task, TaskStatus
 
 
 def get_task_for(user: User, task_id: str) -> Task:
@@ -139,124 +131,3 @@ def complete_task(task: Task, data: dict[str, Any], *, actor: User, now: datetim
     )
     db.session.flush()
     return change
-
-
-@dataclass(frozen=True)
-class InboxQuery:
-    scope: str = "all"  # mine | candidate | all (both)
-    status: str = "open"  # open | completed
-    case_type: str | None = None
-    state: str | None = None  # normal | warning | overdue
-    supervised: bool = False
-    offset: int = 0
-    limit: int = PAGE_SIZE
-
-
-def inbox(user: User, query: InboxQuery, *, now: datetime) -> tuple[list[Task], int | None]:
-    """One page of the user's tasks and the offset of the next page (None at the end).
-
-    One statement: the page's ids come from one index scan per inbox branch (my tasks;
-    each role x unit I hold), each stopping after the page, merged in display order;
-    then those rows with what a list shows of their case: its number, never its data or state.
-    """
-    depth = query.offset + query.limit + 1
-    if query.status == "completed":
-        done = (Task.status == TaskStatus.COMPLETED, Task.completed_by_id == user.id)
-        page = select(Task.id).where(*done).order_by(Task.completed_at.desc(), Task.id).limit(depth).subquery()
-        order: tuple[Any, ...] = (Task.completed_at.desc(), Task.id)
-    else:
-        branches = _branches(user, query.scope)
-        if not branches:
-            return [], None
-        filters = _filters(query, now=now)
-        parts = [
-            select(Task.id).where(is_open(), branch, *filters).order_by(*INBOX_ORDER).limit(depth)
-            for branch in branches
-        ]
-        page = (parts[0] if len(parts) == 1 else union_all(*(select(p.subquery()) for p in parts))).subquery()
-        order = INBOX_ORDER
-    stmt = (
-        select(Task)
-        .join(page, page.c.id == Task.id)
-        .order_by(*order)
-        .offset(query.offset)
-        .limit(query.limit + 1)
-        .options(
-            joinedload(Task.case)
-            .load_only(Case.id, Case.number, Case.title, Case.case_type, Case.process_version_id, Case.org_unit_id)
-            .joinedload(Case.process_version),
-            defaultload(Task.assignee).lazyload(User.memberships),
-        )
-    )
-    rows = list(db.session.scalars(stmt))
-    more = len(rows) > query.limit
-    return rows[: query.limit], (query.offset + query.limit if more else None)
-
-
-def _branches(user: User, scope: str) -> list[ColumnElement[bool]]:
-    """'mine', and one 'candidate' branch per role x unit the user holds: each is one index range."""
-    mine = [Task.assignee_id == user.id] if scope in ("mine", "all") else []
-    pairs = sorted({(m.role, m.org_unit_id) for m in user.memberships}) if scope in ("candidate", "all") else []
-    return mine + [
-        and_(Task.assignee_id.is_(None), Task.role == role, Task.org_unit_id == unit) for role, unit in pairs
-    ]
-
-
-def _filters(query: InboxQuery, *, now: datetime) -> list[ColumnElement[bool]]:
-    filters: list[ColumnElement[bool]] = []
-    if query.supervised:
-        filters.append(Task.supervised_at.is_not(None))
-    if query.case_type:
-        of_type = select(Case.id).where(Case.id == Task.case_id, Case.case_type == query.case_type)
-        filters.append(of_type.exists())
-    if query.state is not None:
-        filters.append(_STATES[query.state](now))
-    return filters
-
-
-def _overdue(now: datetime) -> ColumnElement[bool]:
-    return and_(Task.due_at.is_not(None), Task.due_at < now)
-
-
-def _warning(now: datetime) -> ColumnElement[bool]:
-    return and_(Task.warn_at.is_not(None), Task.warn_at <= now, or_(Task.due_at.is_(None), Task.due_at >= now))
-
-
-def _normal(now: datetime) -> ColumnElement[bool]:
-    return and_(or_(Task.warn_at.is_(None), Task.warn_at > now), or_(Task.due_at.is_(None), Task.due_at >= now))
-
-
-_STATES = {"overdue": _overdue, "warning": _warning, "normal": _normal}
-
-
-def inbox_counts(user: User, *, now: datetime) -> dict[str, int]:
-    """Open tasks of mine or for my roles, by deadline state: {normal, warning, overdue}.
-
-    Counted per inbox branch from its partial index alone (due_at and warn_at are in it).
-    """
-    branches = _branches(user, "all")
-    if not branches:
-        return {"normal": 0, "warning": 0, "overdue": 0}
-    counted = [
-        select(
-            func.count().filter(_overdue(now)).label("overdue"),
-            func.count().filter(_warning(now)).label("warning"),
-            func.count().label("total"),
-        ).where(is_open(), branch)
-        for branch in branches
-    ]
-    both = union_all(*(select(c.subquery()) for c in counted)).subquery() if len(counted) > 1 else counted[0].subquery()
-    overdue, warning, total = db.session.execute(
-        select(func.sum(both.c.overdue), func.sum(both.c.warning), func.sum(both.c.total))
-    ).one()
-    overdue, warning, total = int(overdue or 0), int(warning or 0), int(total or 0)
-    return {"normal": total - overdue - warning, "warning": warning, "overdue": overdue}
-
-
-def task_state(task: Task, now: datetime) -> str:
-    """The colour of a task: normal, warning or overdue (待处 / 预警 / 超期)."""
-    if task.due_at is not None and task.due_at < now:
-        return "overdue"
-    if task.warn_at is not None and task.warn_at <= now:
-        return "warning"
-    return "normal"

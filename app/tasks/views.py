@@ -38,19 +38,17 @@ from app.org.permissions import (
 )
 from app.org.service import candidates, unit_by_code, units_for_reassignment, user_by_username
 from app.registers.references import reference_options
+from app.tasks.inbox import MAX_PAGE_SIZE, InboxQuery, inbox_counts
+from app.tasks.inbox import inbox as inbox_page
 from app.tasks.models import Task
 from app.tasks.service import (
-    MAX_PAGE_SIZE,
-    InboxQuery,
     assign_task,
     claim_task,
     complete_task,
     get_task_for,
-    inbox_counts,
     locked_task_for,
     unclaim_task,
 )
-from app.tasks.service import inbox as inbox_page
 from app.tasks.supervision import reassign_to_unit, return_task, supervise_task
 
 bp = Blueprint("tasks", __name__)

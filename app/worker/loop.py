@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 
 from app.cases.locking import lock_due_cases
-from app.cases.service import add_event, fire_case_timers
+from app.cases.service import add_event, fire_cases_timers
 from app.clock import utcnow
 from app.extensions import db
 from app.notifications.service import deliver_pending, notify
@@ -36,8 +36,7 @@ def fire_due_timers(now: datetime, limit: int = TIMER_BATCH) -> int:
     Returns how many were fired. A case whose diagram fails rolls the batch back and raises, as one did alone.
     """
     cases = lock_due_cases(now, limit)
-    for case in cases:
-        fire_case_timers(case, now=now)
+    fire_cases_timers(cases, now=now)
     db.session.commit()
     return len(cases)
 

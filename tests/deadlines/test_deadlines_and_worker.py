@@ -10,8 +10,8 @@ from app.cases.models import Case, CaseEvent
 from app.extensions import db
 from app.notifications.models import Notification
 from app.org.service import user_by_username
+from app.tasks.inbox import inbox_counts, task_state
 from app.tasks.models import Task, TaskStatus
-from app.tasks.service import inbox_counts, task_state
 from app.worker.loop import sweep
 from app.worker.models import Timer
 from tests.casetypes.test_hotline_matter import CALL

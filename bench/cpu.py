@@ -1,0 +1,166 @@
+"""CPU milliseconds per operation, in process, against an existing bench county.
+
+Wall-clock figures on a shared machine mostly measure the neighbours; the CPU time one request costs
+does not. This drives the app through Flask's test client (so it includes routing, the token check,
+the queries' Python side and serialisation, but not gunicorn or PostgreSQL's own work) and the timer
+worker in process, and reports `time.process_time` per operation (the smallest of the samples: on a busy machine cache misses and
+frequency changes caused by the neighbours only ever add to it).
+
+    BENCH_DATABASE=gridcase_bench .venv/bin/python -m bench.cpu          # after `make bench` built the county
+    BENCH_CPU_PROFILE=inbox_county_dispatcher .venv/bin/python -m bench.cpu   # + a pyinstrument profile of one
+
+`make bench` runs it too and puts its figures in the results (`cpu_ms`).
+"""
+
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import create_engine, text
+
+from bench import county, timers
+from bench.load import FIRE_REPORT, WALK
+
+Call = Callable[[], Any]
+
+
+def _cpu_ms(fn: Call, repeat: int) -> float:
+    fn()  # warm: caches, prepared statements
+    samples = []
+    for _ in range(repeat):
+        t0 = time.process_time()
+        fn()
+        samples.append((time.process_time() - t0) * 1000)
+    return round(min(samples), 2)  # the least disturbed sample: neighbours only ever add to CPU time
+
+
+def _profile(name: str, fn: Call, repeat: int) -> None:
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.0005)
+    with profiler:
+        for _ in range(repeat):
+            fn()
+    print(profiler.output_text(unicode=True, color=False, show_all=False), file=sys.stderr)  # noqa: T201
+
+
+def _ok(response: Any, status: int = 200) -> Any:
+    if response.status_code != status:
+        raise SystemExit(f"{response.request.path}: {response.status_code} {response.get_data(as_text=True)[:300]}")
+    return response.get_json()
+
+
+def operations(app: Flask, plan: dict[str, Any]) -> dict[str, Call]:
+    client = app.test_client()
+    tokens: dict[str, str] = {}
+
+    def auth(username: str) -> dict[str, str]:
+        if username not in tokens:
+            body = {"username": username, "password": plan["password"]}
+            tokens[username] = _ok(client.post("/api/v1/auth/token", json=body))["token"]
+        return {"Authorization": f"Bearer {tokens[username]}"}
+
+    walker = plan["walkers"][0]
+
+    def inbox(username: str) -> Call:
+        headers = auth(username)
+        return lambda: _ok(client.get("/api/v1/tasks?limit=50", headers=headers))
+
+    def start() -> Any:
+        body = {"case_type": "fire_hazard_rectification", "org_unit": walker["grid"], "data": FIRE_REPORT,
+                "channel": "bench"}  # fmt: skip
+        return _ok(client.post("/api/v1/cases", json=body, headers=auth(walker["grid_worker"])), 201)
+
+    def walk() -> None:
+        claim_and_complete(start()["open_tasks"][0]["id"])
+
+    def claim_and_complete(task_id: str) -> None:
+        headers = auth(walker[WALK[0][0]])
+        _ok(client.post(f"/api/v1/tasks/{task_id}/claim", headers=headers))
+        _ok(client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": WALK[0][1]}, headers=headers))
+
+    case_id = plan["case_ids"][0]
+    reader = auth(plan["case_reader"])
+    users = plan["inbox_users"]
+    html = app.test_client()
+    login = html.get("/login")
+    token = login.get_data(as_text=True).split('name="csrf_token" type="hidden" value="')[-1].split('"')[0]
+    _ok(html.post("/login", data={"username": users["township_dispatcher"], "password": plan["password"],
+                              "csrf_token": token}), 302)  # fmt: skip
+    return {
+        "inbox_grid_worker": inbox(users["grid_worker"]),
+        "inbox_township_dispatcher": inbox(users["township_dispatcher"]),
+        "inbox_county_dispatcher": inbox(users["county_dispatcher"]),
+        "inbox_html_township_dispatcher": lambda: _ok(html.get("/inbox")),
+        "case_page": lambda: _ok(client.get(f"/api/v1/cases/{case_id}", headers=reader)),
+        "case_start": start,
+        "case_start_claim_complete": walk,
+    }
+
+
+def timer_cpu(app: Flask, url: str, count: int) -> float:
+    """CPU ms per timer fired by the worker, over `count` due timers."""
+    from app.clock import utcnow
+    from app.extensions import db
+    from app.worker.loop import fire_due_timers
+
+    engine = create_engine(url)
+    with app.app_context(), engine.connect() as conn:
+        timers.seed(conn, count=count)
+        conn.commit()
+    engine.dispose()
+    with app.app_context():
+        fired, t0 = 0, time.process_time()
+        while n := fire_due_timers(utcnow()):
+            fired += n
+        spent = time.process_time() - t0
+        db.session.remove()
+    return round(spent * 1000 / max(fired, 1), 2)
+
+
+def run(url: str, *, repeat: int = 30, timer_count: int = 500, profile: str = "") -> dict[str, float]:
+    from app import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        plan = county.sample(conn, clients=1)
+    engine.dispose()
+    figures: dict[str, float] = {}
+    with app.app_context():
+        for name, fn in operations(app, plan).items():
+            figures[name] = _cpu_ms(fn, repeat)
+            if name == profile:
+                _profile(name, fn, repeat)
+    if profile == "timer":
+        from pyinstrument import Profiler
+
+        with Profiler(interval=0.0005) as profiler:
+            figures["timer_fired"] = timer_cpu(app, url, timer_count)
+        print(profiler.output_text(unicode=True, color=False), file=sys.stderr)  # noqa: T201
+    else:
+        figures["timer_fired"] = timer_cpu(app, url, timer_count)
+    cleanup = create_engine(url)
+    with cleanup.connect() as conn:  # what this left behind goes, as `make bench` does
+        conn.execute(text("""DELETE FROM "case" WHERE channel = 'bench'"""))
+        conn.commit()
+    cleanup.dispose()
+    from app.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()  # the app's own pool too: an engine dropped with open connections leaks them
+    return figures
+
+
+if __name__ == "__main__":
+    from bench.run import Settings
+
+    settings = Settings()
+    result = run(settings.url, repeat=int(os.environ.get("BENCH_CPU_REPEAT", "30")),
+                 profile=os.environ.get("BENCH_CPU_PROFILE", ""))  # fmt: skip
+    print(json.dumps(result, indent=1))  # noqa: T201
