@@ -37,7 +37,7 @@ def prepare(conn: Connection) -> None:
     # A county bulk-loaded a moment ago is not yet all-visible: vacuum it as autovacuum would have by now, so that
     # the statistics' index-only scans read no heap (a no-op when nothing changed since the last run).
     with conn.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as vacuum:
-        for table in ('"case"', "case_event", "task"):
+        for table in ('"case"', "case_event", "task", "case_day_stat"):
             vacuum.execute(text(f"VACUUM ANALYZE {table}"))
 
 

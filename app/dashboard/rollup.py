@@ -205,13 +205,24 @@ def contributions(where: ColumnElement[bool] | None = None) -> Iterator[tuple[in
             yield unit_id, case_type, at, counts
 
 
+def _ancestors() -> dict[int, list[int]]:
+    rows = db.session.execute(select(OrgUnit.id, OrgUnit.path))
+    return {unit_id: [int(part) for part in path.strip("/").split("/") if part] for unit_id, path in rows}
+
+
+def forget(where: ColumnElement[bool]) -> None:
+    """Take the counts of the cases matching `where` out, before they are deleted (bench runs remove theirs)."""
+    ancestors, pending = _ancestors(), _pending(db.session())
+    for unit_id, case_type, at, counts in list(contributions(where)):
+        pending.add(ancestors[unit_id], local_day(at), case_type, {name: -n for name, n in counts.items()})
+
+
 def rebuild() -> int:
     """Empty case_day_stat and recompute it from history; returns the number of rows written. Does not commit."""
     session = db.session()
     session.flush()
     session.execute(delete(CaseDayStat))
-    ancestors = {unit_id: OrgUnit(path=path).ancestor_ids() for unit_id, path in session.execute(
-        select(OrgUnit.id, OrgUnit.path))}  # fmt: skip
+    ancestors = _ancestors()
     pending, written = Pending(), 0
     for unit_id, case_type, at, counts in contributions():
         pending.add(ancestors[unit_id], local_day(at), case_type, counts)

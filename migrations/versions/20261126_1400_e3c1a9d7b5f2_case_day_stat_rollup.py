@@ -1,7 +1,8 @@
-"""case_day_stat: the dashboard's counts pre-aggregated per local day, unit subtree and case type
+"""case_day_stat: the dashboard's counts pre-aggregated per local day, unit subtree and case type; map points index
 
 Created empty: run `flask stats rebuild` once after this migration to fill it from the case history (the
-application keeps it up to date from then on; see README "Statistics").
+application keeps it up to date from then on; see README "Statistics"). Also a partial index of open cases with a
+point, newest first, for the dashboard map's case markers.
 
 Revision ID: e3c1a9d7b5f2
 Revises: 9750660f7fea
