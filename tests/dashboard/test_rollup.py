@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.cases.models import Case, CaseEvent, CaseStatus
@@ -20,8 +21,10 @@ from app.extensions import db
 from app.org.models import OrgUnit
 from app.tasks.models import Task, TaskStatus
 from tests.casetypes.test_hotline_matter import CALL
-from tests.conftest import GRID_1, GRID_5
+from tests.conftest import GRID_1, GRID_5, login
 from tests.dashboard.dataset import LIUWAN_GRID, Flow
+from tests.intake.test_triage import triage_case
+from tests.security.test_admin import TOWNSHIP_2, VILLAGE_1
 
 TZ = ZoneInfo("Asia/Shanghai")
 TOWNSHIP_DISPATCHER = {GRID_1: "township_dispatcher_1", LIUWAN_GRID: "township_dispatcher_1",
@@ -153,3 +156,22 @@ def test_flask_stats_rebuild_writes_the_rows_the_services_wrote(app: Flask, run:
     with app.app_context():
         assert _rows() == incremental
         _check_everything()
+
+
+def test_a_triaged_case_and_a_moved_village_take_their_counts_along(
+    app: Flask, run: Any, api: Any, client: FlaskClient
+) -> None:
+    run(_walks, seed=3, count=12)
+    case_id = triage_case(run)  # waits at the county: counted there, in no township
+    assert api("county_dispatcher").post(f"/triage/{case_id}", {"org_unit": GRID_1}).status_code == 200
+    login(client, "admin")  # 桃源社区 (with GRID_1 and its cases) moves from 东城街道 to 西河镇
+    assert client.post(f"/admin/units/{VILLAGE_1}", data={"parent": TOWNSHIP_2}).status_code == 302
+    with app.app_context():
+        grid = db.session.scalars(select(OrgUnit).where(OrgUnit.code == GRID_1)).one()
+        township = db.session.scalars(select(OrgUnit).where(OrgUnit.code == TOWNSHIP_2)).one()
+        assert township.id in grid.ancestor_ids()
+        _check_everything()
+        moved = _rows()
+    assert app.test_cli_runner().invoke(args=["stats", "rebuild"]).exit_code == 0
+    with app.app_context():
+        assert _rows() == moved
