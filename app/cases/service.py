@@ -71,8 +71,7 @@ def start_case(
     """Start a case in `unit` (a grid; or, with a triage route, the triage unit it names)."""
     deployed = deployed_version(version)
     definition = deployed.definition
-    route = where.route
-    triage = route is not None and route.how == "triage"
+    route, triage = where.route, where.route is not None and where.route.how == "triage"
     if not can_start_in(actor, definition.start_lane, unit, triage=triage):
         raise ForbiddenError(_("You may not report this kind of case in this unit."))
     start_form = deployed.form(definition.start_form)
@@ -104,7 +103,6 @@ def start_case(
     db.session.add(case)
     db.session.flush()
     case.number = f"{definition.properties.get('numberPrefix', 'GC')}{now:%Y%m%d}{case.id:06d}"
-    rollup.case_started(case, unit)
     add_event(case, "started", actor=actor, now=now, payload=dict(data))
     link_references(case, schema, data)
     change = record_engine_result(case, deployed, result, submitted=data, actor=actor, now=now)

@@ -92,7 +92,10 @@ def case_closed(case: Case) -> None:
 
 
 def event_added(case: Case, event: CaseEvent) -> None:
-    if counts := event_counts(event.kind, event.task_bpmn_id, event.payload or {}):
+    """Count what an event of `case` changes; its 'started' event is the case's start (received)."""
+    if event.kind == "started":
+        case_started(case, case.org_unit)
+    elif counts := event_counts(event.kind, event.task_bpmn_id, event.payload or {}):
         _pending(db.session()).add(case.org_unit.ancestor_ids(), local_day(event.at), case.case_type, counts)
 
 

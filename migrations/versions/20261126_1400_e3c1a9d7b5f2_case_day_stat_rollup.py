@@ -19,6 +19,7 @@ down_revision = "9750660f7fea"
 branch_labels = None
 depends_on = None
 
+OPEN_POINT = "status = 'open' AND latitude IS NOT NULL"
 COUNTS = ("received", "accepted", "open_cases", "closed", "closed_on_time", "returned", "visits", "satisfied")
 
 
@@ -35,6 +36,17 @@ def upgrade():
         sa.PrimaryKeyConstraint("org_unit_id", "day", "case_type", name=op.f("pk_case_day_stat")),
     )
 
+    with op.batch_alter_table("case", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_case_open_point",
+            ["opened_at", "id"],
+            unique=False,
+            postgresql_where=sa.text(OPEN_POINT),
+            sqlite_where=sa.text(OPEN_POINT),
+        )
+
 
 def downgrade():
+    with op.batch_alter_table("case", schema=None) as batch_op:
+        batch_op.drop_index("ix_case_open_point")
     op.drop_table("case_day_stat")
