@@ -126,7 +126,9 @@ def _check_everything() -> None:
             for name in ("received", "closed", "closed_on_time", "visits", "satisfied")[: 5 if i < 6 else 0]:
                 assert getattr(trended[i], name) == getattr(expected, name), (unit.code, start, name)
         start, end = PERIODS[-2].instants(TZ)
-        for child, counts in unit_report(unit, start, end, now=now).by_child_unit:
+        report = unit_report(unit, start, end, now=now)
+        assert _figures(report.total) == _figures(_recount(unit, start, end)), unit.code
+        for child, counts in report.by_child_unit:
             assert _figures(counts) == _figures(_recount(child, start, end)), child.code
 
 
