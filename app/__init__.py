@@ -73,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from app.calendars.commands import calendar_cli
     from app.casetypes.commands import processes_cli
+    from app.dashboard.commands import stats_cli
     from app.intake.commands import taxonomy_cli
     from app.open311.commands import open311_cli
     from app.org.commands import seed_demo_command
@@ -84,3 +85,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(worker_command)
     app.cli.add_command(taxonomy_cli)
     app.cli.add_command(open311_cli)
+    app.cli.add_command(stats_cli)

@@ -2,7 +2,7 @@
 
 Figures: `dashboard_county` and `dashboard_township` (GET /dashboard for the county and for one township: headline
 figures, league table, by case type and twelve periods of trend) and `dashboard_map_county` (the county map's
-GeoJSON: 1,000 grid polygons with open/overdue counts). The pages are HTML behind the login form, so each client
+GeoJSON: 1,000 grid polygons with open/overdue counts, and the newest 2,000 of the 100,000 open cases as points). The pages are HTML behind the login form, so each client
 signs in once through /login (CSRF token and session cookie) rather than with an API token.
 """
 
@@ -22,7 +22,8 @@ CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_t
 
 
 def prepare(conn: Connection) -> None:
-    """Give the synthetic grids square boundaries (as the demo county has) so the map has polygons to send; commits."""
+    """Give the synthetic grids square boundaries (as the demo county has) so the map has polygons to send, and the
+    open cases points in them (case markers); commits."""
     conn.execute(
         text("""
         WITH g AS (SELECT id, row_number() OVER (ORDER BY code) - 1 AS i FROM org_unit
@@ -33,11 +34,20 @@ def prepare(conn: Connection) -> None:
         FROM (SELECT id, 115.0 + (i % 40) * 0.01 AS x, 28.0 + (i / 40) * 0.01 AS y FROM g) s
         WHERE u.id = s.id AND u.boundary IS NULL""")
     )
+    # Open cases get a point inside their grid's square (jittered by id), so the map draws its newest 2,000 markers.
+    conn.execute(
+        text("""
+        WITH g AS (SELECT id, row_number() OVER (ORDER BY code) - 1 AS i FROM org_unit
+                   WHERE kind = 'grid' AND code LIKE '9901%')
+        UPDATE "case" c SET longitude = 115.0 + (g.i % 40) * 0.01 + (c.id % 97) * 0.0001,
+                            latitude = 28.0 + (g.i / 40) * 0.01 + (c.id % 89) * 0.0001
+        FROM g WHERE c.org_unit_id = g.id AND c.status = 'open' AND c.latitude IS NULL AND c.channel <> 'bench'""")
+    )
     conn.commit()
     # A county bulk-loaded a moment ago is not yet all-visible: vacuum it as autovacuum would have by now, so that
     # the statistics' index-only scans read no heap (a no-op when nothing changed since the last run).
     with conn.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as vacuum:
-        for table in ('"case"', "case_event", "task"):
+        for table in ('"case"', "case_event", "task", "case_day_stat"):
             vacuum.execute(text(f"VACUUM ANALYZE {table}"))
 
 

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from app.audit.service import record
+from app.dashboard import rollup
 from app.errors import ForbiddenError, ValidationError
 from app.extensions import db
 from app.org.models import OrgKind, OrgUnit, User
@@ -81,7 +82,7 @@ def move_unit(unit: OrgUnit, parent: OrgUnit, *, actor: User, now: datetime) -> 
         raise ValidationError(
             _("Some fields need your attention."), {"parent": _("This kind of unit cannot sit under that unit.")}
         )
-    old, new = unit.path, unit_path(parent, unit.id)
+    old, new, old_ancestors = unit.path, unit_path(parent, unit.id), unit.ancestor_ids()
     db.session.execute(
         update(OrgUnit)
         .where(OrgUnit.path.startswith(old, autoescape=True))
@@ -92,6 +93,7 @@ def move_unit(unit: OrgUnit, parent: OrgUnit, *, actor: User, now: datetime) -> 
     record("unit_changed", now=now, user=actor, code=unit.code, moved_from=old, moved_to=new)
     db.session.flush()
     db.session.expire_all()
+    rollup.unit_moved(unit, old_ancestors)  # the statistics' subtree sums follow the unit
     return unit
 
 

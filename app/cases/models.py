@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ColumnElement, Float, ForeignKey, Index, String, Text, and_
+from sqlalchemy import JSON, ColumnElement, Float, ForeignKey, Index, String, Text, and_, text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.casetypes.models import ProcessVersion
@@ -30,6 +30,12 @@ def _open_task_join() -> ColumnElement[bool]:
     return and_(Case.id == Task.case_id, Task.status == TaskStatus.OPEN)
 
 
+_OPEN_POINT = text("status = 'open' AND latitude IS NOT NULL")
+
+
+_OPEN_POINT = text("status = 'open' AND latitude IS NOT NULL")
+
+
 class Case(Base):
     __tablename__ = "case"
     __table_args__ = (
@@ -40,6 +46,8 @@ class Case(Base):
         Index("ix_case_stats_unit_opened", "org_unit_id", "opened_at", "status", "closed_at", "case_type"),
         Index("ix_case_stats_closed", "closed_at", "org_unit_id", "status", "case_type"),
         Index("ix_case_stats_unit_closed", "org_unit_id", "closed_at", "status", "case_type"),
+        # The dashboard map's case points: open cases with a point, newest first (app/dashboard/case_points.py).
+        Index("ix_case_open_point", "opened_at", "id", postgresql_where=_OPEN_POINT, sqlite_where=_OPEN_POINT),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

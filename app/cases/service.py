@@ -16,6 +16,7 @@ from app.calendars.workdays import WorkCalendar
 from app.cases.models import Case, CaseEvent, CaseStatus
 from app.casetypes.models import ProcessVersion
 from app.casetypes.registry import Deployed, deployed_version, latest_versions
+from app.dashboard import rollup
 from app.errors import DomainError, ForbiddenError, ValidationError
 from app.extensions import db
 from app.intake.models import Category
@@ -149,6 +150,7 @@ def record_engine_result(
         if result.ended:
             case.status = CaseStatus.CLOSED
             case.closed_at = now
+            rollup.case_closed(case)
             add_event(case, "closed", actor=actor, now=now, payload={"archive": case.data})
             tell_reporters(case, now=now)
         _schedule_timer(case, None if result.ended else result.next_timer_at)
@@ -254,6 +256,7 @@ def add_event(
         payload=payload or {},
     )
     db.session.add(event)
+    rollup.event_added(case, event)
     return event
 
 

@@ -3,7 +3,8 @@
 Counts are SQL aggregates per org unit (open cases; open cases with an open task past its due time), summed into
 the grids whose subtree holds the unit. Only grids are drawn (their `boundary` is GeoJSON); each feature links one
 level down: to the dashboard of the viewed unit's child that holds the grid, or to the grid's open cases when the
-grid is the viewed unit or one of its children. A snapshot at `now`, whatever the period.
+grid is the viewed unit or one of its children. A snapshot at `now`, whatever the period. After the grids come the
+newest open cases with a point as Point features (`kind: "case"`, app/dashboard/case_points.py).
 """
 
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.cases.models import Case, CaseStatus
+from app.dashboard.case_points import case_points
 from app.dashboard.params import StatsQuery, period_args
 from app.dashboard.service import children_of
 from app.extensions import db
@@ -115,4 +117,7 @@ def map_for(query: StatsQuery, *, now: datetime) -> dict[str, Any]:
         return url_for("dashboard.index", org_unit=target.code, **args)
 
     rows = grid_counts(query.unit, now=now)
-    return feature_collection(query.unit, children_of(query.unit), rows, link)
+    collection = feature_collection(query.unit, children_of(query.unit), rows, link)
+    points = case_points(query.unit, now=now, link=lambda case_id: url_for("cases.detail", case_id=case_id))
+    collection["features"].extend(points)
+    return collection

@@ -1,4 +1,4 @@
-"""Statistics of an org-unit subtree over a period: SQL aggregates over case, task and case_event.
+"""Statistics of an org-unit subtree over a period: sums over the case_day_stat rollup, plus two live counts.
 
 Definitions (also in README.md, "Statistics"):
 - received: cases opened in [start, end) in the subtree.
@@ -10,6 +10,11 @@ Definitions (also in README.md, "Statistics"):
   matter back to dispatch (`unit_action` = 'return'), in the period.
 - visits: return visits completed in the period (completions of a task with BPMN id 'return_visit');
   satisfied: those with satisfaction 'satisfied'/'basically_satisfied' or agreement_honoured true.
+
+All but two are sums of case_day_stat rows (app/dashboard/rollup.py keeps them): the unit's own rows for the
+total and by case type, its children's rows by child unit, over the period's local days. accepted_closed is
+accepted minus those still open minus those closed after `end` (the last one counted on `case`: an empty index range for a period not
+yet over); overdue_open is counted live on the open tasks.
 """
 
 from collections import defaultdict
@@ -17,16 +22,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import QueryableAttribute, aliased
 
-from app.cases.models import Case, CaseEvent, CaseStatus
+from app.cases.models import Case, CaseStatus
+from app.dashboard.models import CaseDayStat
+from app.dashboard.rollup import local_day
 from app.extensions import db
 from app.org.models import OrgUnit
 from app.tasks.models import Task, TaskStatus
 
-RETURN_VISIT = "return_visit"
-SATISFIED = ("satisfied", "basically_satisfied")
 METRICS = ("received", "accepted", "accepted_closed", "closed", "closed_on_time", "overdue_open", "returned",
            "visits", "satisfied")  # fmt: skip
 
@@ -53,6 +58,10 @@ class Counts:
     @property
     def dissatisfied(self) -> int:
         return self.visits - self.satisfied
+
+    def add(self, other: "Counts") -> None:
+        for name in METRICS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def rates(self) -> dict[str, float | None]:
         return {
@@ -98,59 +107,61 @@ class _Grouping:
         return stmt.group_by(*self.columns())
 
 
-def _case_counts(g: _Grouping, start: datetime, end: datetime) -> dict[str, Select[Any]]:
-    def count(*conditions: ColumnElement[bool]) -> Select[Any]:
-        return g.scope(select(*g.columns(), func.count()).select_from(Case)).where(*conditions)  # index-only scans
-
-    received = (Case.opened_at >= start, Case.opened_at < end)
-    accepted = (*received, Case.status != CaseStatus.CANCELLED)
-    closed = (Case.status == CaseStatus.CLOSED, Case.closed_at >= start, Case.closed_at < end)
-    late = exists().where(Task.case_id == Case.id, Task.due_at.is_not(None), Task.completed_at > Task.due_at)
-    return {
-        "received": count(*received),
-        "accepted": count(*accepted),
-        "accepted_closed": count(*accepted, Case.status == CaseStatus.CLOSED, Case.closed_at < end),
-        "closed": count(*closed),
-        "closed_on_time": count(*closed, ~late),
-    }
+def _closed_after(g: _Grouping, start: datetime, end: datetime) -> Select[Any]:
+    """Accepted cases of the period closed at or after its end (an empty index range while the period runs)."""
+    stmt = g.scope(select(*g.columns(), func.count()).select_from(Case))
+    return stmt.where(Case.status == CaseStatus.CLOSED, Case.closed_at >= end, Case.opened_at >= start,
+                      Case.opened_at < end)  # fmt: skip
 
 
-def _event_counts(g: _Grouping, start: datetime, end: datetime, now: datetime) -> dict[str, Select[Any]]:
-    def events(*conditions: ColumnElement[bool]) -> Select[Any]:
-        stmt = select(*g.columns(), func.count(CaseEvent.id)).select_from(CaseEvent).join(Case)
-        return g.scope(stmt).where(CaseEvent.at >= start, CaseEvent.at < end, *conditions)
+def _overdue(g: _Grouping, now: datetime) -> Select[Any]:
+    stmt = g.scope(select(*g.columns(), func.count(Task.id)).select_from(Task).join(Case))
+    return stmt.where(Task.status == TaskStatus.OPEN, Task.due_at.is_not(None), Task.due_at < now)
 
-    visit = (CaseEvent.kind == "completed", CaseEvent.task_bpmn_id == RETURN_VISIT)
-    satisfied = or_(
-        CaseEvent.payload["satisfaction"].as_string().in_(SATISFIED),
-        CaseEvent.payload["agreement_honoured"].as_boolean().is_(True),
+
+def _rollup_key(g: _Grouping) -> list[Any]:
+    if g.by_child:
+        return [CaseDayStat.org_unit_id]
+    return [] if g.key is None else [CaseDayStat.case_type]
+
+
+def _sums(g: _Grouping, names: tuple[str, ...]) -> Select[Any]:
+    """The rollup's sums for `g`: the unit's own rows (its subtree), or its children's rows by child."""
+    key = _rollup_key(g)
+    sums = [func.coalesce(func.sum(getattr(CaseDayStat, name)), 0) for name in names]
+    owner = (
+        CaseDayStat.org_unit_id.in_(select(OrgUnit.id).where(OrgUnit.parent_id == g.unit.id))
+        if g.by_child
+        else CaseDayStat.org_unit_id == g.unit.id
     )
-    sent_back = and_(CaseEvent.kind == "completed", CaseEvent.payload["unit_action"].as_string() == "return")
-    overdue = g.scope(select(*g.columns(), func.count(Task.id)).select_from(Task).join(Case))
-    return {
-        "overdue_open": overdue.where(Task.status == TaskStatus.OPEN, Task.due_at.is_not(None), Task.due_at < now),
-        "returned": events(or_(CaseEvent.kind == "returned", sent_back)),
-        "visits": events(*visit),
-        "satisfied": events(*visit, satisfied),
-    }
+    return select(*key, *sums).where(owner).group_by(*key)
 
 
-def _collect(
-    g: _Grouping, start: datetime, end: datetime, now: datetime, only: tuple[str, ...] = METRICS
-) -> dict[Any, Counts]:
+ROLLED_UP = ("received", "accepted", "open_cases", "closed", "closed_on_time", "returned", "visits", "satisfied")
+
+
+def _collect(g: _Grouping, start: datetime, end: datetime, now: datetime) -> dict[Any, Counts]:
     found: dict[Any, Counts] = defaultdict(Counts)
-    statements = {**_case_counts(g, start, end), **_event_counts(g, start, end, now)}
-    for name, stmt in statements.items():
-        if name not in only:
-            continue
-        for row in db.session.execute(stmt):
-            key = row[0] if g.key is not None else None
-            setattr(found[key], name, int(row[-1]))
+    first, stop = local_day(start), local_day(end)
+    open_cases: dict[Any, int] = defaultdict(int)
+    stmt = _sums(g, ROLLED_UP).where(CaseDayStat.day >= first, CaseDayStat.day < stop)
+    for row in db.session.execute(stmt):
+        key = row[0] if len(row) > len(ROLLED_UP) else None
+        values = dict(zip(ROLLED_UP, (int(n) for n in row[-len(ROLLED_UP) :]), strict=True))
+        open_cases[key] = values.pop("open_cases")
+        for name, n in values.items():
+            setattr(found[key], name, n)
+    carried = {row[0] if g.key is not None else None: int(row[-1]) for row in db.session.execute(
+        _closed_after(g, start, end))}  # fmt: skip
+    for key, counts in found.items():
+        counts.accepted_closed = counts.accepted - open_cases[key] - carried.get(key, 0)
+    for row in db.session.execute(_overdue(g, now)):
+        found[row[0] if g.key is not None else None].overdue_open = int(row[-1])
     return found
 
 
 def counts_for(unit: OrgUnit, start: datetime, end: datetime, *, now: datetime) -> Counts:
-    """The whole subtree's numbers, without breakdowns (for trends)."""
+    """The whole subtree's numbers, without breakdowns."""
     return _collect(_Grouping(unit), start, end, now).get(None, Counts())
 
 
@@ -163,30 +174,32 @@ def unit_report(unit: OrgUnit, start: datetime, end: datetime, *, now: datetime)
     by_type = _collect(_Grouping(unit, key=Case.case_type), start, end, now)
     by_child = _collect(_Grouping(unit, key=Child.id, by_child=True), start, end, now)
     children = [(child, by_child.get(child.id, Counts())) for child in children_of(unit)]
-    return Report(unit=unit, start=start, end=end, total=counts_for(unit, start, end, now=now),
+    total = Counts()  # every figure is a sum over cases, each of one case type: the total adds the types up
+    for counts in by_type.values():
+        total.add(counts)
+    return Report(unit=unit, start=start, end=end, total=total,
                   by_case_type=dict(sorted(by_type.items())), by_child_unit=children)  # fmt: skip
 
 
 TREND_METRICS = ("received", "closed", "closed_on_time", "visits", "satisfied")
-TREND_TIMES: dict[str, Any] = {"received": Case.opened_at, "closed": Case.closed_at, "closed_on_time": Case.closed_at,
-                               "visits": CaseEvent.at, "satisfied": CaseEvent.at}  # fmt: skip
 
 
 def trend(unit: OrgUnit, spans: list[tuple[datetime, datetime]], *, now: datetime) -> list[Counts]:
-    """The subtree's main numbers for each [start, end) span: one query per figure over all the spans, grouped by
-    the span its time falls in (the same conditions as a single period's, over the spans' whole range)."""
+    """The subtree's main numbers for each [start, end) span: one query over the unit's rollup rows of all the
+    spans' days, grouped by the span a day falls in."""
+    del now  # the trend's figures are all of the past
     counts = [Counts() for _span in spans]
     if not spans:
         return counts
-    g = _Grouping(unit)
-    lo, hi = min(start for start, _end in spans), max(end for _start, end in spans)
-    statements = {**_case_counts(g, lo, hi), **_event_counts(g, lo, hi, now)}
-    for name in TREND_METRICS:
-        column = TREND_TIMES[name]
-        bucket = case(*[(and_(column >= start, column < end), i) for i, (start, end) in enumerate(spans)])
-        for n, index in db.session.execute(statements[name].add_columns(bucket).group_by(bucket)).tuples():
-            if index is not None:
-                setattr(counts[int(index)], name, int(n))
+    days = [(local_day(start), local_day(end)) for start, end in spans]
+    lo, hi = min(first for first, _stop in days), max(stop for _first, stop in days)
+    day = CaseDayStat.day
+    bucket = case(*[(and_(day >= first, day < stop), i) for i, (first, stop) in enumerate(days)])
+    stmt = _sums(_Grouping(unit), TREND_METRICS).add_columns(bucket).where(day >= lo, day < hi).group_by(bucket)
+    for row in db.session.execute(stmt):
+        if row[-1] is not None:
+            for name, n in zip(TREND_METRICS, row[: len(TREND_METRICS)], strict=True):
+                setattr(counts[int(row[-1])], name, int(n))
     return counts
 
 

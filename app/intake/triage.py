@@ -8,6 +8,7 @@ from sqlalchemy import select
 from app.cases.locking import lock_case
 from app.cases.models import Case, CaseStatus
 from app.cases.service import add_event, open_tasks_of
+from app.dashboard import rollup
 from app.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from app.extensions import db
 from app.intake.routing import GRID_KINDS
@@ -48,6 +49,7 @@ def route_from_triage(case_id: int, grid_code: str, *, actor: User, now: datetim
     before = case.org_unit
     case.org_unit_id, case.org_unit = grid.id, grid
     case.routing = "dispatcher"
+    rollup.case_moved(case, before)  # its statistics move to the grid with it
     moved = []
     for task in open_tasks_of(case):
         if task.assignee_id is None:

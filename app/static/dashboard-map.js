@@ -37,6 +37,41 @@
       el.addEventListener("blur", function () { layer.closeTooltip(); });
     });
   }
+  function isCase(feature) {
+    return feature.properties.kind === "case";
+  }
+  // A case point: a small marker (overdue ones marked by class, colour and a thicker ring), its number, title and
+  // overdue state as tooltip and label; selecting it opens the case.
+  function caseMarker(feature, latlng) {
+    var p = feature.properties;
+    return window.L.circleMarker(latlng, {
+      radius: 5,
+      className: "map-case" + (p.overdue ? " map-case-overdue" : ""),
+    });
+  }
+  function decorateCase(feature, layer) {
+    var p = feature.properties;
+    layer.bindTooltip(p.label);
+    layer.on("click", function () { follow(feature); });
+    layer.on("add", function () {
+      var el = layer.getElement && layer.getElement();
+      if (!el) {
+        return;
+      }
+      el.setAttribute("tabindex", "0");
+      el.setAttribute("role", "link");
+      el.setAttribute("aria-label", p.label);
+      el.setAttribute("data-case", p.number);
+      el.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" || event.key === " ") {
+          event.preventDefault();
+          follow(feature);
+        }
+      });
+      el.addEventListener("focus", function () { layer.openTooltip(); });
+      el.addEventListener("blur", function () { layer.closeTooltip(); });
+    });
+  }
   fetch(container.dataset.src, { credentials: "same-origin", headers: { Accept: "application/json" } })
     .then(function (response) {
       if (!response.ok) {
@@ -46,18 +81,25 @@
     })
     .then(function (collection) {
       var map = window.L.map(container, { attributionControl: false, zoomSnap: 0.25 });
-      var layer = window.L.geoJSON(collection, {
+      var grids = collection.features.filter(function (f) { return !isCase(f); });
+      var cases = collection.features.filter(isCase);
+      var layer = window.L.geoJSON({ type: "FeatureCollection", features: grids }, {
         style: function (feature) {
           return { className: "map-grid map-level-" + feature.properties.level };
         },
         onEachFeature: decorate,
       }).addTo(map);
-      if (collection.features.length) {
+      window.L.geoJSON({ type: "FeatureCollection", features: cases }, {
+        pointToLayer: caseMarker,
+        onEachFeature: decorateCase,
+      }).addTo(map);
+      if (grids.length) {
         map.fitBounds(layer.getBounds(), { padding: [12, 12] });
       } else {
         map.setView([0, 0], 1);
       }
-      container.dataset.features = String(collection.features.length);
+      container.dataset.features = String(grids.length);
+      container.dataset.cases = String(cases.length);
     })
     .catch(failed);
 })();
