@@ -33,9 +33,6 @@ def _open_task_join() -> ColumnElement[bool]:
 _OPEN_POINT = text("status = 'open' AND latitude IS NOT NULL")
 
 
-_OPEN_POINT = text("status = 'open' AND latitude IS NOT NULL")
-
-
 class Case(Base):
     __tablename__ = "case"
     __table_args__ = (

@@ -7,6 +7,7 @@ from datetime import datetime
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.casetypes.models import ProcessVersion
 from app.casetypes.registry import compile_with_forms, latest_version
@@ -118,9 +119,18 @@ def save_draft(key: str, xml: bytes, *, actor: User, now: datetime) -> ProcessDr
     if not text.strip():
         raise ValidationError(_("The diagram is empty."), {"xml": _("This field is required.")})
     parse_xml(xml, filename)  # refuses DTDs, entities, oversize and malformed XML, with the line
-    draft = get_draft(key) or ProcessDraft(key=key)
+    draft = get_draft(key)
+    if draft is None:
+        try:
+            with db.session.begin_nested():  # two first saves at once: the second finds the first's row below
+                draft = ProcessDraft(key=key, bpmn_xml=text, saved_at=now, saved_by_id=actor.id)
+                db.session.add(draft)
+            return draft
+        except IntegrityError:
+            draft = get_draft(key)
+            if draft is None:
+                raise
     draft.bpmn_xml, draft.saved_at, draft.saved_by_id = text, now, actor.id
-    db.session.add(draft)
     db.session.flush()
     return draft
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.audit.models import SecurityEvent
 from app.cases.models import Case
 from app.casetypes.models import ProcessVersion
+from app.designer import drafts
 from app.designer.models import ProcessDraft
 from app.extensions import db
 from tests.conftest import FIRE_REPORT, GRID_1, login
@@ -182,3 +183,22 @@ def test_the_draft_api_saves_validates_and_deploys(client: FlaskClient, api: Any
     hostile = client.put(f"/api/v1/designer/drafts/{KEY}", json={"xml": XXE}, headers=designer.headers)
     assert hostile.status_code == 422 and hostile.json["error"]["problems"][0]["line"] == 2
     assert designer.get("/designer/drafts/Not-A-Key").status_code == 422
+
+
+def test_two_first_saves_at_once_both_land_on_the_one_draft(client: FlaskClient, monkeypatch: Any) -> None:
+    """The second save's look-up missed the first's row (saved in between): the unique key is caught, not a 500."""
+    login(client, "designer")
+    assert save(client, FIRE, KEY).status_code == 200
+    real = drafts.get_draft
+    calls: list[str] = []
+
+    def missed_once(key: str) -> ProcessDraft | None:
+        calls.append(key)
+        return None if len(calls) == 1 else real(key)
+
+    monkeypatch.setattr(drafts, "get_draft", missed_once)
+    second = FIRE.replace("消防隐患整改", "消防隐患整改（二）")
+    assert save(client, second, KEY).status_code == 200
+    assert len(calls) == 2
+    rows = db.session.scalars(select(ProcessDraft).where(ProcessDraft.key == KEY)).all()
+    assert len(rows) == 1 and "（二）" in rows[0].bpmn_xml
