@@ -21,10 +21,12 @@ POINT_LIMIT = 2000
 def _points(unit: OrgUnit, now: datetime, limit: int) -> Any:
     overdue = exists().where(Task.case_id == Case.id, is_open(), Task.due_at.is_not(None), Task.due_at < now)
     case_open = Case.status == literal(CaseStatus.OPEN, Case.status.type, literal_execute=True)  # the index's WHERE
+    # The subtree's unit ids as a plain list: with a join PostgreSQL misjudged how many open cases have a point
+    # and sorted them all; a list filter lets it read the partial index newest-first and stop at the limit.
+    units = list(db.session.scalars(select(OrgUnit.id).where(OrgUnit.in_subtrees([unit.path]))))
     stmt = (
         select(Case.id, Case.number, Case.title, Case.latitude, Case.longitude, overdue.label("overdue"))
-        .join(OrgUnit, OrgUnit.id == Case.org_unit_id)
-        .where(case_open, Case.latitude.is_not(None), Case.longitude.is_not(None), OrgUnit.in_subtrees([unit.path]))
+        .where(case_open, Case.latitude.is_not(None), Case.longitude.is_not(None), Case.org_unit_id.in_(units))
         .order_by(Case.opened_at.desc(), Case.id.desc())
         .limit(limit)
     )
