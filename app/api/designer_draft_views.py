@@ -8,8 +8,6 @@ from app.api.blueprint import bp, json_body, text_field
 from app.auth.guards import require, signed_in_user
 from app.clock import utcnow
 from app.designer.drafts import (
-    deploy_draft,
-    get_draft,
     open_draft,
     opened_json,
     refused,
@@ -17,7 +15,7 @@ from app.designer.drafts import (
     saved_json,
     validation_json,
 )
-from app.designer.service import record_refusal
+from app.designer.modeler_views import deploy_saved_draft
 from app.engine import InvalidDiagram
 from app.extensions import db
 from app.org.permissions import can_design
@@ -55,17 +53,5 @@ def designer_validate_draft(key: str) -> ResponseReturnValue:
 
 @bp.post("/designer/drafts/<key>/deploy")
 def designer_deploy_draft(key: str) -> ResponseReturnValue:
-    user, now, ip = signed_in_user(), utcnow(), request.remote_addr or ""
     _designer()
-    draft = get_draft(key)
-    xml = draft.bpmn_xml if draft else ""
-    try:
-        version, created = deploy_draft(key, current_app.config["GRIDCASE_FORMS_DIR"], actor=user, now=now, ip=ip)
-    except InvalidDiagram as err:
-        db.session.rollback()
-        record_refusal(f"{key}.bpmn", err.problems, actor=user, now=now, ip=ip)
-        db.session.commit()
-        return refused(err.problems, xml, _("The diagram was not deployed; fix the problems listed.")), 422
-    db.session.commit()
-    body = {"key": version.key, "version": version.version, "sha256": version.sha256, "created": created}
-    return body, 201 if created else 200
+    return deploy_saved_draft(key)

@@ -79,6 +79,12 @@ def validate(key: str) -> ResponseReturnValue:
 @bp.post("/<key>/draft/deploy")
 @login_required
 def deploy_from_draft(key: str) -> ResponseReturnValue:
+    return deploy_saved_draft(key)
+
+
+def deploy_saved_draft(key: str) -> tuple[dict[str, object], int]:
+    """Deploy the saved draft (page and API): the new version and 201 (200 when identical to the latest), or 422
+    with every problem, the refusal kept in the security log."""
     user, now, ip = signed_in_user(), utcnow(), request.remote_addr or ""
     draft = get_draft(check_key(key))
     xml = draft.bpmn_xml if draft else ""
@@ -90,6 +96,6 @@ def deploy_from_draft(key: str) -> ResponseReturnValue:
         db.session.commit()
         return refused(err.problems, xml, _("The diagram was not deployed; fix the problems listed.")), 422
     db.session.commit()
-    body = {"key": version.key, "version": version.version, "created": created,
+    body = {"key": version.key, "version": version.version, "sha256": version.sha256, "created": created,
             "url": url_for("designer.case_type", key=version.key)}  # fmt: skip
     return body, 201 if created else 200
