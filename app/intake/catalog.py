@@ -6,13 +6,10 @@ Import reads CSV or XLSX into the same (line, row) pairs as app/intake/taxonomy.
 
 import csv
 import io
-import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import Select, case, func, or_, select
 
 from app.audit.service import record
@@ -21,10 +18,10 @@ from app.extensions import db
 from app.intake.models import Category
 from app.intake.taxonomy import COLUMNS, LineError, parse_rows, read_csv, save_rows
 from app.org.models import User
+from app.spreadsheets import XLSX_MAGIC, as_record, xlsx_rows
 
 MAX_LINES = 20000
 SEARCH_LIMIT = 50
-XLSX_MAGIC = b"PK\x03\x04"
 
 
 @dataclass
@@ -95,27 +92,14 @@ def known_case_types() -> set[str]:
     return set(db.session.scalars(select(ProcessVersion.key).distinct()))
 
 
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def read_xlsx(data: bytes) -> list[tuple[int, dict[str, str]]]:
     """The first sheet as (line, row) pairs; its first row names the columns (line 1)."""
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as err:
-        raise ValueError(_("The file is not a readable XLSX workbook.")) from err
-    rows = [[_cell(v) for v in row] for row in workbook.worksheets[0].iter_rows(values_only=True)]
-    workbook.close()
+    rows = xlsx_rows(data)
     if not rows:
         return []
     header = rows[0]
     return [
-        (index + 2, {k: v for k, v in zip(header, row + [""] * (len(header) - len(row)), strict=False) if k})
+        (index + 2, {k: v for k, v in as_record(header, row).items() if k})
         for index, row in enumerate(rows[1:])
         if any(row)
     ]

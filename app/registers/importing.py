@@ -2,14 +2,11 @@
 
 import csv
 import io
-import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import select
 
 from app.audit.service import record
@@ -18,6 +15,7 @@ from app.org.models import OrgUnit, User
 from app.org.permissions import can_write_register
 from app.registers.kinds import RegisterKind
 from app.registers.service import unique_taken
+from app.spreadsheets import XLSX_MAGIC, as_record, xlsx_rows
 
 MAX_LINES = 5000
 
@@ -70,30 +68,14 @@ def import_records(kind: RegisterKind, data: bytes, *, actor: User, now: datetim
     return result
 
 
-XLSX_MAGIC = b"PK\x03\x04"  # a zip archive: an XLSX workbook; anything else is read as CSV
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # a number typed into a cell, e.g. a phone number
-    return str(value).strip()
-
-
 def _read_xlsx(data: bytes, errors: list[LineError]) -> list[dict[str, str]] | None:
     """The first sheet, its first row naming the columns; lines numbered as the sheet's rows."""
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
-        errors.append(LineError(1, "", _("The file is not a readable XLSX workbook.")))
+        rows = xlsx_rows(data)
+    except ValueError as err:
+        errors.append(LineError(1, "", str(err)))
         return None
-    rows = [[_cell(v) for v in row] for row in workbook.worksheets[0].iter_rows(values_only=True)]
-    workbook.close()
-    if not rows:
-        return []
-    header = rows[0]
-    return [dict(zip(header, row + [""] * (len(header) - len(row)), strict=False)) for row in rows[1:]]
+    return [as_record(rows[0], row) for row in rows[1:]] if rows else []
 
 
 def _read(data: bytes, errors: list[LineError]) -> list[dict[str, str]] | None:
