@@ -85,7 +85,7 @@ def move_unit(unit: OrgUnit, parent: OrgUnit, *, actor: User, now: datetime) -> 
     old, new, old_ancestors = unit.path, unit_path(parent, unit.id), unit.ancestor_ids()
     db.session.execute(
         update(OrgUnit)
-        .where(OrgUnit.path.startswith(old, autoescape=True))
+        .where(OrgUnit.in_subtrees([old]))
         .values(path=new + func.substr(OrgUnit.path, len(old) + 1))
         .execution_options(synchronize_session=False)
     )

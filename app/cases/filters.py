@@ -41,7 +41,7 @@ def filter_cases(
     applied = {name: args[name] for name in FILTERS if args.get(name)}
     if code := applied.get("org_unit"):
         unit = unit_by_code(code)
-        stmt = stmt.where(OrgUnit.path.startswith(unit.path, autoescape=True) if unit else false())
+        stmt = stmt.where(OrgUnit.in_subtrees([unit.path]) if unit else false())
     if case_type := applied.get("case_type"):
         stmt = stmt.where(Case.case_type == case_type)
     stmt = _between(stmt, Case.opened_at, _day(applied.get("opened_from")), _day(applied.get("opened_to")), tz)

@@ -97,7 +97,7 @@ def _workers(township: OrgUnit) -> list[tuple[User, OrgUnit]]:
         .join(Membership, Membership.user_id == User.id)
         .join(OrgUnit, OrgUnit.id == Membership.org_unit_id)
         .where(Membership.role == "grid_worker", User.active.is_(True))
-        .where(OrgUnit.path.startswith(township.path, autoescape=True))
+        .where(OrgUnit.in_subtrees([township.path]))
         .order_by(User.username, OrgUnit.code)
     )
     first: dict[int, tuple[User, OrgUnit]] = {}
@@ -118,5 +118,5 @@ def township_ranking(
 
 
 def townships_under(unit: OrgUnit) -> list[OrgUnit]:
-    stmt = select(OrgUnit).where(OrgUnit.kind == OrgKind.TOWNSHIP, OrgUnit.path.startswith(unit.path, autoescape=True))
+    stmt = select(OrgUnit).where(OrgUnit.kind == OrgKind.TOWNSHIP, OrgUnit.in_subtrees([unit.path]))
     return list(db.session.scalars(stmt.order_by(OrgUnit.code)))
