@@ -17,7 +17,7 @@ run: install compile-translations vendor
 	@# The timer worker runs beside gunicorn and stops with it.
 	trap 'kill 0' EXIT INT TERM; \
 	$(BIN)/flask worker & \
-	$(BIN)/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
 # Lint first: CI fails on any finding before the suite runs.
 test: lint compile-translations vendor browser-deps

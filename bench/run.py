@@ -6,6 +6,7 @@ Knobs (environment): see bench/README.md. Results go to bench/results/<date>.jso
 import json
 import os
 import platform
+import runpy
 import subprocess
 import sys
 import tempfile
@@ -20,9 +21,10 @@ import psycopg
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bench import county, cpu, dashboard, floor, report, timers
+from bench import county, cpu, dashboard, floor, lateness, report, timers
 
 ROOT = Path(__file__).resolve().parents[1]
+GUNICORN = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
 
 
 def _env_int(name: str, default: int) -> int:
@@ -38,14 +40,17 @@ class Settings:
     clients: int = _env_int("BENCH_CLIENTS", 4)
     seconds: int = _env_int("BENCH_SECONDS", 20)  # per phase
     reads: int = _env_int("BENCH_READS", 2000)  # per read figure
-    case_starts: int = _env_int("BENCH_CASE_STARTS", 600)
+    case_starts: int = _env_int("BENCH_CASE_STARTS", 2000)
     walk_cases: int = _env_int("BENCH_WALK_CASES", 400)
-    workers: int = _env_int("BENCH_WORKERS", 2)
-    threads: int = _env_int("BENCH_THREADS", 4)
+    # gunicorn as production runs it: gunicorn.conf.py decides unless these are set.
+    workers: int = _env_int("BENCH_WORKERS", GUNICORN["workers"])
+    threads: int = _env_int("BENCH_THREADS", GUNICORN["threads"])
     port: int = _env_int("BENCH_PORT", 5099)
     floor_cases: int = _env_int("BENCH_FLOOR_CASES", 500)
     loops: int = _env_int("BENCH_LOOPS", 200)
     timers: int = _env_int("BENCH_TIMERS", 2000)  # due timers drained by one worker
+    late_timers: int = _env_int("BENCH_LATE_TIMERS", 1000)  # timers coming due during the load (lateness)
+    late_window: int = _env_int("BENCH_LATE_WINDOW", 40)  # seconds over which they come due
     cpu_repeat: int = _env_int("BENCH_CPU_REPEAT", 30)  # samples per operation in bench/cpu.py
     out_dir: Path = Path(os.environ.get("BENCH_OUT", str(ROOT / "bench" / "results")))
     label: str = os.environ.get("BENCH_LABEL", "")
@@ -149,7 +154,7 @@ def _reset(engine: Any) -> None:
 
 
 def serve(s: Settings) -> subprocess.Popen[bytes]:
-    """gunicorn as `make run` starts it (workers x threads), without the access log."""
+    """gunicorn as `make run` starts it (gunicorn.conf.py, workers x threads as set), without the access log."""
     env = {**os.environ, "DATABASE_URL": s.url}
     cmd = [str(Path(sys.executable).with_name("gunicorn")), "--workers", str(s.workers), "--threads", str(s.threads),
            "--bind", f"127.0.0.1:{s.port}", "--log-level", "warning", "wsgi:app"]  # fmt: skip
@@ -200,7 +205,12 @@ def main(s: Settings) -> Path:
     engine_figures = floor.run(cases=s.floor_cases, seconds=max(5.0, s.seconds / 2), loops=s.loops)
     server = serve(s)
     try:
-        http = load(s, info.pop("plan"))
+        # The worker process runs beside gunicorn, as in production; its timers come due while the load runs.
+        watch = lateness.Watch(s.url, count=s.late_timers, lead=3, window=s.late_window, root=ROOT)
+        try:
+            http = load(s, info.pop("plan"))
+        finally:
+            timer_lateness = watch.stop()
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -215,6 +225,7 @@ def main(s: Settings) -> Path:
         **engine_figures,
         "http": http,
         "timer_sweep": timer_sweep,
+        "timer_lateness": timer_lateness,
         "cpu_ms": cpu_ms,
         "skipped": {},
     }

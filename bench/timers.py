@@ -10,7 +10,7 @@ import json
 import re
 import time
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask
@@ -25,8 +25,12 @@ from bench.floor import summary
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
-def seed(conn: Connection, *, count: int) -> int:
-    """Add `count` cases with a due timer (and their open township task); the caller commits."""
+def seed(conn: Connection, *, count: int, fire_times: list[datetime] | None = None) -> list[int]:
+    """Add `count` cases with a due timer (and their open township task); the caller commits; returns their ids.
+
+    The engine's own timer is a day overdue in every clone; `fire_times` (one per case) moves the timer rows
+    the worker looks at, so a timer can come due at a chosen moment.
+    """
     version = latest_version("hotline_matter")
     if version is None:
         raise SystemExit("hotline_matter is not deployed: run `flask processes sync`")
@@ -56,7 +60,7 @@ def seed(conn: Connection, *, count: int) -> int:
                       "state": UUID.sub(lambda m, f=fresh: f[m.group()], result.state), "at": past})  # fmt: skip
         tasks.append({"id": fresh[ready.id], "case": case_id, "bpmn": ready.bpmn_id, "name": ready.name,
                       "role": ready.lane, "unit": township_id, "at": past})  # fmt: skip
-        timers.append({"case": case_id, "fire_at": fire_at})
+        timers.append({"case": case_id, "fire_at": fire_times[n] if fire_times else fire_at})
     conn.execute(
         text("""INSERT INTO "case" (id, number, case_type, process_version_id, org_unit_id, title, status, priority,
                 channel, data, state, state_format, state_version, opened_at)
@@ -70,7 +74,7 @@ def seed(conn: Connection, *, count: int) -> int:
         tasks,
     )
     conn.execute(text("INSERT INTO timer (case_id, fire_at) VALUES (:case, :fire_at)"), timers)
-    return count
+    return [c["id"] for c in cases]
 
 
 def sweep(app: Flask, *, seconds: float) -> dict[str, Any]:

@@ -36,7 +36,8 @@ def test_make_bench_end_to_end_at_tiny_scale(tmp_path: Path) -> None:
     settings = Settings(
         server=url.set(database="").render_as_string(hide_password=False).rstrip("/"),
         database=f"{url.database}_bench_smoke", cases=300, open_tasks=150, clients=2, seconds=10, reads=10,
-        case_starts=4, walk_cases=2, workers=1, threads=2, port=_free_port(), floor_cases=2, loops=3, timers=20, cpu_repeat=2,
+        case_starts=4, walk_cases=2, workers=1, threads=2, port=_free_port(), floor_cases=2, loops=3, timers=20, late_timers=10,
+        late_window=3, cpu_repeat=2,
         out_dir=tmp_path, label="smoke",
     )  # fmt: skip
     results = json.loads(main(settings).read_text("utf-8"))
@@ -46,8 +47,10 @@ def test_make_bench_end_to_end_at_tiny_scale(tmp_path: Path) -> None:
         assert figures[name].keys() >= ENGINE_KEYS and figures[name]["count"] > 0, name
         assert results["ratios"][name]["throughput_x_floor"] is not None
     assert not results["http"]["errors"]
-    assert set(results["history"]) == {"plain", "gridcase"} and len(results["targets"]) == 10
+    assert set(results["history"]) == {"plain", "gridcase"} and len(results["targets"]) == 11
     assert results["timer_sweep"]["count"] == 20 and results["timer_sweep"]["per_second"] > 0
+    late = results["timer_lateness"]
+    assert late["count"] == late["fired"] == 10 and late["not_fired"] == 0 and late["max_ms"] is not None
     assert set(results["cpu_ms"]) >= {"inbox_county_dispatcher", "case_start_claim_complete", "timer_fired"}
     assert all(ms > 0 for ms in results["cpu_ms"].values())
     assert results["skipped"] == {}
