@@ -100,10 +100,9 @@ class PageClient:
         return status, raw, time.perf_counter() - t0
 
 
-def phases(load: Any, run_phase: Callable[..., float]) -> dict[str, float]:
+def phases(load: Any, run_phase: Callable[..., None]) -> None:
     """Each dashboard figure as a phase of `load` (bench.load.Load): its clients read the page until done or timed out."""
     plan, limits = load.plan["dashboard"], load.limits
-    walls = {}
     for name, target in plan.items():
 
         def work(i: int, go: Callable[[], bool], name: str = name, target: dict[str, str] = target) -> None:
@@ -118,5 +117,4 @@ def phases(load: Any, run_phase: Callable[..., float]) -> dict[str, float]:
                     status, elapsed = 0, 0.0
                 load.rec.add(f"dashboard_{name}", status, elapsed)
 
-        walls[f"dashboard_{name}"] = run_phase(load.clients, limits["seconds"], work)
-    return walls
+        run_phase(f"dashboard_{name}", load.clients, limits["seconds"], work)

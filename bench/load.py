@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from bench import dashboard
+from bench import dashboard, processes
 from bench.floor import summary
 
 FIRE_REPORT = {"address": "基准路8号", "hazard_kind": "electrical", "description": "电动车楼道充电",
@@ -69,6 +69,20 @@ class Recorder:
                 self.samples.setdefault(name, []).append(elapsed)
             else:
                 self.errors[f"{name}:{status}"] = self.errors.get(f"{name}:{status}", 0) + 1
+
+
+class Phases:
+    """Runs the phases; keeps each one's wall time and the CPU the server, PostgreSQL and this process spent."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+        self.walls: dict[str, float] = {}
+        self.cpu: dict[str, dict[str, float]] = {}
+
+    def run(self, name: str, clients: int, seconds: float, work: Callable[[int, Callable[[], bool]], None]) -> None:
+        before = processes.snapshot(self.server_pid)
+        self.walls[name] = run_phase(clients, seconds, work)
+        self.cpu[name] = processes.spent(before, processes.snapshot(self.server_pid))
 
 
 def run_phase(clients: int, seconds: float, work: Callable[[int, Callable[[], bool]], None]) -> float:
@@ -176,31 +190,33 @@ def main(plan: dict[str, Any]) -> dict[str, Any]:
     users = {w[k] for w in plan["walkers"] for k in ("grid_worker", "township_dispatcher")}
     users |= set(plan["inbox_users"].values()) | {plan["case_reader"]}
     load = Load(plan, login(plan["url"], users, plan["password"]))
-    clients, seconds = load.clients, load.limits["seconds"]
-    phases = {"case_start": run_phase(clients, seconds, load.starts),
-              "task_claim": run_phase(clients, seconds, load.claims),
-              "task_complete": run_phase(clients, seconds, load.completes),
-              "task_walk": run_phase(clients, seconds, load.walk)}  # fmt: skip
+    clients, seconds, phases = load.clients, load.limits["seconds"], Phases(plan["server_pid"])
+    phases.run("case_start", clients, seconds, load.starts)
+    phases.run("task_claim", clients, seconds, load.claims)
+    phases.run("task_complete", clients, seconds, load.completes)
+    phases.run("task_walk", clients, seconds, load.walk)
     for kind, username in plan["inbox_users"].items():
-        work = load.reads(f"inbox_{kind}", username, lambda _rng: "/tasks?limit=50")
-        phases[f"inbox_{kind}"] = run_phase(clients, seconds, work)
+        phases.run(
+            f"inbox_{kind}", clients, seconds, load.reads(f"inbox_{kind}", username, lambda _rng: "/tasks?limit=50")
+        )
     case_ids = plan["case_ids"]
     work = load.reads("case_page", plan["case_reader"], lambda rng: f"/cases/{rng.choice(case_ids)}")
-    phases["case_page"] = run_phase(clients, seconds, work)
+    phases.run("case_page", clients, seconds, work)
     if "dashboard" in plan:
-        phases.update(dashboard.phases(load, run_phase))
+        dashboard.phases(load, phases.run)
     return figures(load.rec, phases)
 
 
-def figures(rec: Recorder, phases: dict[str, float]) -> dict[str, Any]:
+def figures(rec: Recorder, phases: Phases) -> dict[str, Any]:
+    """Each figure over its phase's wall time; a figure with a phase of its own also gets CPU ms per request."""
     walls = {"walk_case_start": "task_walk", "task_claim_complete": "task_walk"}
     out: dict[str, Any] = {}
     for name, samples in rec.samples.items():
-        out[name] = {
-            **summary(samples, wall=phases[walls.get(name, name)]),
-            "phase_seconds": round(phases[walls.get(name, name)], 2),
-        }
-    return {"figures": out, "errors": rec.errors}
+        phase = walls.get(name, name)
+        out[name] = {**summary(samples, wall=phases.walls[phase]), "phase_seconds": round(phases.walls[phase], 2)}
+        if phase == name:
+            out[name]["cpu_ms"] = {k: round(v * 1000 / len(samples), 2) for k, v in phases.cpu[name].items()}
+    return {"figures": out, "errors": rec.errors, "phase_cpu_seconds": phases.cpu}
 
 
 if __name__ == "__main__":

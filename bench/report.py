@@ -77,6 +77,25 @@ def _cell(fig: dict[str, Any] | None) -> list[str]:
     return [str(fig.get(k)) for k in ("per_second", "p50_ms", "p95_ms", "p99_ms")]
 
 
+def _cpu_split(r: dict[str, Any]) -> list[str]:
+    """Where each request's CPU went, and the throughput the machine's cores could give at that cost."""
+    cores = r["machine"]["cores"] or 1
+    rows = []
+    for name, title in HTTP_FIGURES:
+        cpu = r["http"]["figures"].get(name, {}).get("cpu_ms")
+        if cpu:
+            total = sum(cpu.values())
+            ceiling = round(cores * 1000 / total, 1) if total else "–"
+            rows.append(f"| {title} | {cpu['server']} | {cpu['postgres']} | {cpu['load']} | {round(total, 2)} | "
+                        f"{ceiling} |")  # fmt: skip
+    if not rows:
+        return []
+    return ["Where a request's CPU goes (ms per request over its phase, from /proc; server = gunicorn and its workers, "
+            "PostgreSQL = all its processes; ceiling = the cores' throughput at that cost):", "",
+            "| figure | server | PostgreSQL | load process | total | ceiling req/s |", "|---|---|---|---|---|---|",
+            *rows, ""]  # fmt: skip
+
+
 def _lateness(late: dict[str, Any] | None) -> list[str]:
     if not late:
         return []
@@ -113,6 +132,7 @@ def markdown(r: dict[str, Any]) -> str:
     lines += [f"| timer sweep: timers fired by one worker ({sweep.get('count')} due; ms per timer) | "
               + " | ".join(_cell(sweep)) + f" | | {old_sweep.get('per_second', '')} | {old_sweep.get('p95_ms', '')} |",
               "",
+              *_cpu_split(r),
               *_lateness(r.get("timer_lateness")),
               "History growth (one case, failed re-inspection loop; ms per human step):", "",
               "| engine | " + " | ".join(f"iter {p['iteration']}" for p in r["history"]["plain"]["points"])

@@ -172,12 +172,15 @@ def serve(s: Settings) -> subprocess.Popen[bytes]:
     raise SystemExit("gunicorn did not come up")
 
 
-def load(s: Settings, plan: dict[str, Any]) -> dict[str, Any]:
+def load(s: Settings, plan: dict[str, Any], server_pid: int) -> dict[str, Any]:
     limits = {"clients": s.clients, "seconds": s.seconds, "reads": s.reads, "case_starts": s.case_starts,
               "walk_cases": s.walk_cases}  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         plan_path, out_path = Path(tmp) / "plan.json", Path(tmp) / "out.json"
-        plan_path.write_text(json.dumps({**plan, "url": f"http://127.0.0.1:{s.port}", "limits": limits}), "utf-8")
+        plan_path.write_text(
+            json.dumps({**plan, "url": f"http://127.0.0.1:{s.port}", "limits": limits, "server_pid": server_pid}),
+            "utf-8",
+        )
         budget = 120 + 8 * s.seconds  # the load process bounds each phase itself; this is the backstop
         cmd = [sys.executable, "-m", "bench.load", str(plan_path), str(out_path)]
         subprocess.run(cmd, cwd=ROOT, check=True, timeout=budget)  # noqa: S603 - our own module
@@ -208,7 +211,7 @@ def main(s: Settings) -> Path:
         # The worker process runs beside gunicorn, as in production; its timers come due while the load runs.
         watch = lateness.Watch(s.url, count=s.late_timers, lead=3, window=s.late_window, root=ROOT)
         try:
-            http = load(s, info.pop("plan"))
+            http = load(s, info.pop("plan"), server.pid)
         finally:
             timer_lateness = watch.stop()
     finally:

@@ -1,0 +1,36 @@
+"""CPU seconds spent so far by the server (gunicorn and its workers), PostgreSQL (every postgres process,
+background ones included) and the calling process, read from /proc (Linux). The load process takes one
+snapshot before and one after each phase, so every figure also says where its CPU went."""
+
+import os
+import time
+from pathlib import Path
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def snapshot(server_pid: int) -> dict[str, float]:
+    server = postgres = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            comm, fields = _stat(entry / "stat")
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+        cpu = (int(fields[11]) + int(fields[12])) / _TICKS  # utime + stime
+        if int(entry.name) == server_pid or int(fields[1]) == server_pid:  # the master and its workers
+            server += cpu
+        elif comm == "postgres":
+            postgres += cpu
+    return {"server": server, "postgres": postgres, "load": time.process_time()}
+
+
+def spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    return {k: round(after[k] - before[k], 3) for k in before}
+
+
+def _stat(path: Path) -> tuple[str, list[str]]:
+    raw = path.read_text()
+    comm = raw[raw.index("(") + 1 : raw.rindex(")")]
+    return comm, raw[raw.rindex(")") + 2 :].split()  # fields from the state on: [1] is ppid, [11]/[12] utime/stime
