@@ -37,9 +37,10 @@ def case_points(
     unit: OrgUnit, *, now: datetime, link: Callable[[int], str], limit: int = POINT_LIMIT
 ) -> list[dict[str, Any]]:
     """GeoJSON Point features (longitude first) of the newest open cases with a point in `unit`'s subtree."""
+    states = {True: _("Overdue"), False: _("Not overdue")}  # translated once, not per point
     features = []
     for case_id, number, title, latitude, longitude, overdue in _points(unit, now, limit):
-        state = _("Overdue") if overdue else _("Not overdue")
+        state = states[bool(overdue)]
         properties = {
             "kind": "case", "id": case_id, "number": number, "title": title, "overdue": bool(overdue),
             "overdue_label": state, "href": link(case_id), "label": f"{number} · {title} · {state}",

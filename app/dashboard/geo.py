@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -92,6 +93,7 @@ def feature_collection(
 ) -> dict[str, Any]:
     """GeoJSON for the map; `link(unit, is_grid)` gives the drill-down address (dashboard, or a grid's cases)."""
     labels = level_labels()
+    label = _("%(name)s: %(open)d open, %(overdue)d overdue")  # translated once, filled per grid
     features = []
     for grid, counts in rows:
         child = _child_holding(unit, children, grid)
@@ -100,24 +102,39 @@ def feature_collection(
             "org_unit": grid.code, "name": grid.name, "open": counts.open, "overdue": counts.overdue,
             "level": counts.level, "level_label": labels[counts.level],
             "drill_unit": target.code, "drill_name": target.name, "href": link(target, target.id == grid.id),
-            "label": _("%(name)s: %(open)d open, %(overdue)d overdue", name=grid.name, open=counts.open,
-                       overdue=counts.overdue),
+            "label": label % {"name": grid.name, "open": counts.open, "overdue": counts.overdue},
         }  # fmt: skip
         features.append({"type": "Feature", "geometry": grid.boundary, "properties": properties})
     return {"type": "FeatureCollection", "org_unit": unit.code, "levels": labels, "features": features}
 
 
+def link_maker(endpoint: str, key: str, **values: Any) -> Callable[[Any], str]:
+    """`url_for(endpoint, key=value, **values)` for many values: built once with a stand-in, which each call replaces.
+
+    A county's map has a link per grid and per case point (3,000); building each through the URL map was a third
+    of the map's CPU. The stand-in is digits, so it fits an int converter and a query argument alike.
+    """
+    stand_in = "987654321"
+    arguments: dict[str, Any] = {key: stand_in, **values}
+    url = url_for(endpoint, **arguments)
+
+    def link(value: Any) -> str:
+        text = str(value)  # unit codes and case ids are digits: nothing to quote
+        return url.replace(stand_in, text if text.isdigit() else quote(text, safe=""))
+
+    return link
+
+
 def map_for(query: StatsQuery, *, now: datetime) -> dict[str, Any]:
     """The map of an authorised query's unit; drill-down links keep the query's period."""
-    args: dict[str, Any] = {**period_args(query)}
+    grid_cases = link_maker("cases.index", "org_unit", status="open")
+    dashboard = link_maker("dashboard.index", "org_unit", **period_args(query))
 
     def link(target: OrgUnit, is_grid: bool) -> str:
-        if is_grid:
-            return url_for("cases.index", org_unit=target.code, status="open")
-        return url_for("dashboard.index", org_unit=target.code, **args)
+        return grid_cases(target.code) if is_grid else dashboard(target.code)
 
     rows = grid_counts(query.unit, now=now)
     collection = feature_collection(query.unit, children_of(query.unit), rows, link)
-    points = case_points(query.unit, now=now, link=lambda case_id: url_for("cases.detail", case_id=case_id))
+    points = case_points(query.unit, now=now, link=link_maker("cases.detail", "case_id"))
     collection["features"].extend(points)
     return collection

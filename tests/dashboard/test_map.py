@@ -1,10 +1,13 @@
 """The dashboard map: grids as GeoJSON with open and overdue counts, scoped and linked one level down."""
 
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
+from flask import Flask, url_for
 from flask.testing import FlaskClient
 
 from app.clock import utcnow
+from app.dashboard.geo import link_maker
 from app.extensions import db
 from tests.casetypes.test_hotline_matter import CALL
 from tests.conftest import GRID_1, GRID_5, login
@@ -99,3 +102,14 @@ def test_the_trend_chart_reads_the_table_and_links_each_period(client: FlaskClie
     assert f'data-received-href="{received}"' in march
     closed = client.get(march.split('data-closed-href="')[1].split('"')[0].replace("&amp;", "&")).data.decode()
     assert closed.count('class="badge closed"') == 2
+
+
+def test_a_link_made_once_matches_url_for_for_any_value(app: Flask) -> None:
+    """The map's links are built once with a stand-in (thousands per map); any value still gives url_for's address."""
+    with app.test_request_context("/"):
+        for value in (GRID_1, 42, "a b/c&d=1"):
+            made = link_maker("cases.index", "org_unit", status="open")(value)
+            expected = url_for("cases.index", org_unit=value, status="open")
+            assert urlsplit(made).path == urlsplit(expected).path
+            assert parse_qs(urlsplit(made).query) == parse_qs(urlsplit(expected).query)
+        assert link_maker("cases.detail", "case_id")(42) == url_for("cases.detail", case_id=42)
