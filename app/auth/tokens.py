@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from app.auth.models import ApiToken
 from app.extensions import db
-from app.org.models import Membership, OrgUnit, User
+from app.org.models import Membership, User
 
 
 def _digest(token: str) -> str:
@@ -26,13 +26,13 @@ def issue_token(user: User, *, now: datetime, hours: int) -> tuple[str, datetime
 
 
 def user_for_token(token: str, *, now: datetime) -> User | None:
-    # One round trip: the user and their memberships (with units) come with the token; not the units' boundary
-    # polygons (a county's runs to many kilobytes of JSON, parsed on every request for nothing).
+    # One round trip: the user and their memberships (with units) come with the token (units without their
+    # boundary polygons: deferred by the model).
     stmt = (
         select(User)
         .join(ApiToken, ApiToken.user_id == User.id)
         .where(ApiToken.token_sha256 == _digest(token), ApiToken.expires_at > now, User.active)
-        .options(joinedload(User.memberships).joinedload(Membership.org_unit).defer(OrgUnit.boundary))
+        .options(joinedload(User.memberships).joinedload(Membership.org_unit))
     )
     return db.session.scalars(stmt).unique().first()
 

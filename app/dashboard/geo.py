@@ -16,6 +16,7 @@ from urllib.parse import quote
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import undefer
 
 from app.cases.models import Case, CaseStatus
 from app.dashboard.case_points import case_points
@@ -69,7 +70,8 @@ def _per_unit(unit: OrgUnit, now: datetime) -> tuple[dict[int, int], dict[int, i
 
 def grid_counts(unit: OrgUnit, *, now: datetime) -> list[tuple[OrgUnit, GridCounts]]:
     """The grids of `unit`'s subtree that have a boundary, with the counts of their subtrees, by code."""
-    units = list(db.session.scalars(select(OrgUnit).where(OrgUnit.in_subtrees([unit.path])).order_by(OrgUnit.code)))
+    stmt = select(OrgUnit).where(OrgUnit.in_subtrees([unit.path])).order_by(OrgUnit.code)
+    units = list(db.session.scalars(stmt.options(undefer(OrgUnit.boundary))))
     grids = [u for u in units if u.kind is OrgKind.GRID and u.boundary]
     open_by_unit, overdue_by_unit = _per_unit(unit, now)
     totals = {g.id: [0, 0] for g in grids}

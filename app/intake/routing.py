@@ -18,6 +18,7 @@ import shapely
 from shapely.geometry import Point, shape
 from shapely.strtree import STRtree
 from sqlalchemy import func, literal, select
+from sqlalchemy.orm import undefer
 
 from app.extensions import db
 from app.intake.places import Place
@@ -96,7 +97,7 @@ def _index(within: OrgUnit) -> _Index:
     if cached is not None and cached[0] == key:
         return cached[1]
     geometries, unit_ids = [], []
-    for grid in db.session.scalars(_grids_of(within)):
+    for grid in db.session.scalars(_grids_of(within).options(undefer(OrgUnit.boundary))):
         geometry = _polygon(grid.boundary)
         if geometry is not None:
             geometries.append(geometry)

@@ -31,7 +31,10 @@ class OrgUnit(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
     # "/1/7/31/": "in my jurisdiction" is one indexed prefix test.
     path: Mapped[str] = mapped_column(String(255), index=True, default="")
-    boundary: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # GeoJSON polygon
+    # GeoJSON polygon. Deferred: a county's boundary runs to many kilobytes of JSON, and units are loaded on every
+    # request (the user's memberships, the case's grid, where a new task lands) where only the map and routing,
+    # which ask for it (undefer), draw or test a shape.
+    boundary: Mapped[dict[str, Any] | None] = mapped_column(JSON, deferred=True)
     # When the boundary or the place in the tree last changed: routing's polygon cache is keyed by it.
     geometry_changed_at: Mapped[datetime | None]
 
