@@ -33,14 +33,15 @@ class Watch:
     def __init__(self, url: str, *, count: int, lead: float, window: float, root: Path) -> None:
         start = utcnow() + timedelta(seconds=lead)
         step = window / max(count, 1)
-        self.due: dict[int, datetime] = {}
         from app import create_app
         from app.extensions import db
 
         app, engine = create_app({"SQLALCHEMY_DATABASE_URI": url}), create_engine(url)
         with app.app_context(), engine.connect() as conn:
             fire_times = [start + timedelta(seconds=n * step) for n in range(count)]
-            self.due = dict(zip(timers.seed(conn, count=count, fire_times=fire_times), fire_times, strict=True))
+            self.due: dict[int, datetime] = dict(
+                zip(timers.seed(conn, count=count, fire_times=fire_times), fire_times, strict=True)
+            )
             conn.commit()
             db.session.remove()
             db.engine.dispose()  # the app's own pool too: an engine dropped with open connections leaks them
