@@ -14,9 +14,8 @@
   function follow(feature) {
     window.location.assign(feature.properties.href);
   }
-  function decorate(feature, layer) {
-    var p = feature.properties;
-    layer.bindTooltip(p.label + " · " + p.level_label, { sticky: true });
+  // Any layer as a link: click, Enter or Space follows it; focus shows its tooltip; `data` marks it for tests.
+  function linkLayer(feature, layer, label, data) {
     layer.on("click", function () { follow(feature); });
     layer.on("add", function () {
       var el = layer.getElement && layer.getElement();
@@ -25,8 +24,8 @@
       }
       el.setAttribute("tabindex", "0");
       el.setAttribute("role", "link");
-      el.setAttribute("aria-label", p.label + " · " + p.level_label);
-      el.setAttribute("data-unit", p.org_unit);
+      el.setAttribute("aria-label", label);
+      el.setAttribute(data[0], data[1]);
       el.addEventListener("keydown", function (event) {
         if (event.key === "Enter" || event.key === " ") {
           event.preventDefault();
@@ -36,6 +35,11 @@
       el.addEventListener("focus", function () { layer.openTooltip(); });
       el.addEventListener("blur", function () { layer.closeTooltip(); });
     });
+  }
+  function decorate(feature, layer) {
+    var p = feature.properties;
+    layer.bindTooltip(p.label + " · " + p.level_label, { sticky: true });
+    linkLayer(feature, layer, p.label + " · " + p.level_label, ["data-unit", p.org_unit]);
   }
   function isCase(feature) {
     return feature.properties.kind === "case";
@@ -52,25 +56,7 @@
   function decorateCase(feature, layer) {
     var p = feature.properties;
     layer.bindTooltip(p.label);
-    layer.on("click", function () { follow(feature); });
-    layer.on("add", function () {
-      var el = layer.getElement && layer.getElement();
-      if (!el) {
-        return;
-      }
-      el.setAttribute("tabindex", "0");
-      el.setAttribute("role", "link");
-      el.setAttribute("aria-label", p.label);
-      el.setAttribute("data-case", p.number);
-      el.addEventListener("keydown", function (event) {
-        if (event.key === "Enter" || event.key === " ") {
-          event.preventDefault();
-          follow(feature);
-        }
-      });
-      el.addEventListener("focus", function () { layer.openTooltip(); });
-      el.addEventListener("blur", function () { layer.closeTooltip(); });
-    });
+    linkLayer(feature, layer, p.label, ["data-case", p.number]);
   }
   fetch(container.dataset.src, { credentials: "same-origin", headers: { Accept: "application/json" } })
     .then(function (response) {
