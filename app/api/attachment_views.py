@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 
 from app.api.blueprint import bp
 from app.api.serializers import attachment_json
-from app.attachments.service import add_attachments, attachment_of, attachments_of, read_uploads, written
-from app.attachments.views import limits, send_attachment
+from app.attachments.service import add_attachments, attachment_of, attachments_of, limits, read_uploads, written
+from app.attachments.views import send_attachment
 from app.auth.guards import require, signed_in_user
 from app.cases.views import get_case_for
 from app.clock import utcnow

@@ -16,8 +16,7 @@ from app.api.serializers import (
     tasks_json,
     user_json,
 )
-from app.attachments.service import add_attachments, attachments_of, read_uploads, written
-from app.attachments.views import limits
+from app.attachments.service import add_attachments, attachments_of, limits, read_uploads, written
 from app.audit.service import record
 from app.auth.guards import require, signed_in_user
 from app.auth.signin import sign_in

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
@@ -45,6 +46,11 @@ class Limits:
     def from_config(cls, config: Mapping[str, Any]) -> "Limits":
         return cls(config["GRIDCASE_ATTACHMENT_DIR"], config["GRIDCASE_ATTACHMENT_MAX_BYTES"],
                    config["GRIDCASE_ATTACHMENT_MAX_FILES"], config["GRIDCASE_ATTACHMENT_MAX_PIXELS"])  # fmt: skip
+
+
+def limits() -> Limits:
+    """The running app's limits (the GRIDCASE_ATTACHMENT_* settings)."""
+    return Limits.from_config(current_app.config)
 
 
 @dataclass(frozen=True)

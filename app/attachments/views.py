@@ -1,12 +1,12 @@
 """Attachment pages: add files to a case, and serve them to those who may see the case."""
 
-from flask import Blueprint, Response, current_app, flash, redirect, request, send_file, url_for
+from flask import Blueprint, Response, flash, redirect, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from app.attachments.models import Attachment
-from app.attachments.service import Limits, add_attachments, attachment_of, file_path, read_uploads, written
+from app.attachments.service import add_attachments, attachment_of, file_path, limits, read_uploads, written
 from app.auth.guards import login_required, require, signed_in_user
 from app.cases.views import get_case_for
 from app.clock import utcnow
@@ -15,10 +15,6 @@ from app.extensions import db
 from app.org.permissions import can_attach
 
 bp = Blueprint("attachments", __name__)
-
-
-def limits() -> Limits:
-    return Limits.from_config(current_app.config)
 
 
 @bp.post("/cases/<int:case_id>/attachments")

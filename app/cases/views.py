@@ -8,10 +8,10 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import defaultload, joinedload, lazyload, selectinload
 
 from app.attachments.service import (
-    Limits,
     add_attachments,
     attachments_of,
     images_and_documents,
+    limits,
     read_uploads,
     written,
 )
@@ -102,11 +102,11 @@ def new() -> ResponseReturnValue:
         try:
             if unit is None:
                 raise ValidationError(_("Choose a grid."), {"org_unit": _("Choose one of your grids.")})
-            uploads = read_uploads(request.files.to_dict(flat=False), limits := Limits.from_config(current_app.config))
+            uploads = read_uploads(request.files.to_dict(flat=False), upload_limits := limits())
             place = read_place(request.form, prefix="place_")  # optional item and point; duplicates flagged
             reported = report_case(version, unit, values, place, actor=user, now=(now := utcnow()), channel="web")
             add_attachments(reported.change.case, uploads, actor=user, now=now)
-            with written(uploads, limits):
+            with written(uploads, upload_limits):
                 db.session.commit()
             return redirect(url_for("cases.detail", case_id=reported.change.case.id))
         except ValidationError as err:

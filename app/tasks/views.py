@@ -2,15 +2,15 @@
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from app.attachments.service import (
-    Limits,
     add_attachments,
     attachments_of,
     images_and_documents,
+    limits,
     read_uploads,
     written,
 )
@@ -123,15 +123,15 @@ def complete(task_id: str) -> ResponseReturnValue:
     require(can_complete(user, task))
     schema, _ui = _task_form(task)
     values = coerce_posted(schema, request.form)
-    limits = Limits.from_config(current_app.config)
+    upload_limits = limits()
     try:
-        uploads = read_uploads(request.files.to_dict(flat=False), limits)
+        uploads = read_uploads(request.files.to_dict(flat=False), upload_limits)
         change = complete_task(task, values, actor=user, now=(now := utcnow()))
     except ValidationError as err:
         db.session.rollback()
         return _render(get_task_for(user, task_id), values, err.fields, 422)
     add_attachments(change.case, uploads, actor=user, now=now, task=task)
-    with written(uploads, limits):
+    with written(uploads, upload_limits):
         db.session.commit()
     flash(_("Task completed."), "success")
     if change.case.status.value == "closed":
