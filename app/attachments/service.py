@@ -23,8 +23,8 @@ from werkzeug.datastructures import FileStorage
 from app.attachments import storage
 from app.attachments.content import FileKind, RefusedFile, inspect
 from app.attachments.models import Attachment
+from app.cases.events import add_event
 from app.cases.models import Case
-from app.cases.service import add_event
 from app.errors import NotFoundError, ValidationError
 from app.extensions import db
 from app.org.models import User

@@ -13,6 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app import engine
 from app.calendars.service import work_calendar
 from app.calendars.workdays import WorkCalendar
+from app.cases.events import add_event
 from app.cases.models import Case, CaseEvent, CaseStatus
 from app.casetypes.models import ProcessVersion
 from app.casetypes.registry import Deployed, deployed_version, latest_versions
@@ -234,30 +235,6 @@ def fire_cases_timers(cases: list[Case], *, now: datetime) -> list[Change]:
 def open_tasks_of(case: Case) -> list[Task]:
     """The case's open tasks, oldest first: already in memory when the case was locked or eager-loaded."""
     return list(case.open_tasks)
-
-
-def add_event(
-    case: Case,
-    kind: str,
-    *,
-    actor: User | None,
-    now: datetime,
-    task: Task | None = None,
-    payload: dict[str, Any] | None = None,
-) -> CaseEvent:
-    event = CaseEvent(
-        case_id=case.id,
-        at=now,
-        actor_id=actor.id if actor else None,
-        kind=kind,
-        task_id=task.id if task else None,
-        task_bpmn_id=task.bpmn_id if task else None,
-        task_name=task.name if task else None,
-        payload=payload or {},
-    )
-    db.session.add(event)
-    rollup.event_added(case, event)
-    return event
 
 
 def history_of(case: Case) -> list[CaseEvent]:

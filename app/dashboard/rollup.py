@@ -9,7 +9,7 @@ A rollback forgets the deltas. `rebuild` recomputes the whole table from case, t
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -91,12 +91,12 @@ def case_closed(case: Case) -> None:
     pending.add(units, local_day(case.closed_at or case.opened_at), case.case_type, {"closed": 1}, closing=case.id)
 
 
-def event_added(case: Case, event: CaseEvent) -> None:
-    """Count what an event of `case` changes; its 'started' event is the case's start (received)."""
-    if event.kind == "started":
+def event_added(case: Case, event: Mapping[str, Any]) -> None:
+    """Count what an event of `case` (a case_event row) changes; its 'started' event is the case's start (received)."""
+    if event["kind"] == "started":
         case_started(case, case.org_unit)
-    elif counts := event_counts(event.kind, event.task_bpmn_id, event.payload or {}):
-        _pending(db.session()).add(case.org_unit.ancestor_ids(), local_day(event.at), case.case_type, counts)
+    elif counts := event_counts(event["kind"], event["task_bpmn_id"], event["payload"] or {}):
+        _pending(db.session()).add(case.org_unit.ancestor_ids(), local_day(event["at"]), case.case_type, counts)
 
 
 def _on_time(case_id: int) -> ColumnElement[int]:

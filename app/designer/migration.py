@@ -16,9 +16,10 @@ from sqlalchemy import select
 
 from app.audit.service import record
 from app.calendars.service import work_calendar
+from app.cases.events import add_event
 from app.cases.locking import lock_case
 from app.cases.models import Case, CaseStatus
-from app.cases.service import ProcessError, add_event, open_tasks_of, record_engine_result
+from app.cases.service import ProcessError, open_tasks_of, record_engine_result
 from app.casetypes.models import ProcessVersion
 from app.casetypes.registry import Deployed, deployed_version
 from app.engine import EngineError

@@ -17,8 +17,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.cases.events import add_event
 from app.cases.models import Case
-from app.cases.service import Change, Whereabouts, add_event, open_tasks_of, start_case, startable_units
+from app.cases.service import Change, Whereabouts, open_tasks_of, start_case, startable_units
 from app.casetypes.models import ProcessVersion
 from app.casetypes.registry import deployed_version, latest_version
 from app.errors import NotFoundError, ValidationError

@@ -14,8 +14,8 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 
+from app.cases.events import add_event
 from app.cases.models import Case, CaseStatus
-from app.cases.service import add_event
 from app.errors import ConflictError, DomainError, ValidationError
 from app.extensions import db
 from app.intake.models import CaseReporter

@@ -5,9 +5,10 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.cases.events import add_event
 from app.cases.locking import lock_case
 from app.cases.models import Case, CaseStatus
-from app.cases.service import add_event, open_tasks_of
+from app.cases.service import open_tasks_of
 from app.dashboard import rollup
 from app.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from app.extensions import db

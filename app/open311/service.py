@@ -15,8 +15,9 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.cases.events import add_event
 from app.cases.models import Case
-from app.cases.service import Whereabouts, add_event, start_case
+from app.cases.service import Whereabouts, start_case
 from app.casetypes.models import ProcessVersion
 from app.casetypes.registry import deployed_version, latest_version
 from app.errors import BadRequestError, NotFoundError, ValidationError

@@ -9,8 +9,9 @@ from sqlalchemy.orm import defaultload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import engine
+from app.cases.events import add_event
 from app.cases.locking import holds_lock, lock_case, lock_case_of_task
-from app.cases.service import Change, ProcessError, add_event, record_engine_result
+from app.cases.service import Change, ProcessError, record_engine_result
 from app.casetypes.registry import deployed_version
 from app.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from app.extensions import db

@@ -5,8 +5,8 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.cases.events import add_event
 from app.cases.models import CaseEvent
-from app.cases.service import add_event
 from app.casetypes.registry import deployed_version
 from app.errors import ForbiddenError, ValidationError
 from app.extensions import db

@@ -8,8 +8,9 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 
+from app.cases.events import add_event
 from app.cases.locking import lock_due_cases
-from app.cases.service import add_event, fire_cases_timers
+from app.cases.service import fire_cases_timers
 from app.clock import utcnow
 from app.extensions import db
 from app.notifications.service import deliver_pending, notify

@@ -1,0 +1,106 @@
+"""Appending to a case's audit trail (case_event, 全程留痕): queued per session, written in batches.
+
+Nothing reads an event's id back while writing, so events are not ORM objects on the way in: `add_event` queues a
+row on the session and the queue goes out as one multi-row INSERT (no RETURNING, no identity map, no unit-of-work
+sorting) right after the session's next flush, so after the case rows it refers to. It is also written before any
+ORM query the transaction runs and at commit, so the transaction sees its own events exactly as it would see rows
+added to the session; a rollback drops the queue (a savepoint's rollback, what was queued since it began). The timer worker's batch of fifty cases writes its hundred
+events in one statement; a task completion its two or three.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import event, insert
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
+
+from app.cases.models import Case, CaseEvent
+from app.dashboard import rollup
+from app.extensions import db
+from app.org.models import User
+from app.tasks.models import Task
+
+_QUEUE = "gridcase_case_events"  # session.info: event rows not yet written, in the order they happened
+
+
+def add_event(
+    case: Case,
+    kind: str,
+    *,
+    actor: User | None,
+    now: datetime,
+    task: Task | None = None,
+    payload: dict[str, Any] | None = None,
+) -> None:
+    row = {
+        "case_id": case.id,
+        "at": now,
+        "actor_id": actor.id if actor else None,
+        "kind": kind,
+        "task_id": task.id if task else None,
+        "task_bpmn_id": task.bpmn_id if task else None,
+        "task_name": task.name if task else None,
+        "payload": payload or {},
+    }
+    session = db.session()
+    session.info.setdefault(_QUEUE, []).append((session.get_nested_transaction(), row))
+    rollup.event_added(case, row)
+
+
+def write_queued(session: Session, transaction: SessionTransaction | None = None) -> None:
+    """Write the queued events now, on `transaction`'s connection (default: the session's current one)."""
+    queued = session.info.pop(_QUEUE, None)
+    if queued:
+        connection = transaction.connection(None) if transaction else session.connection()
+        connection.execute(insert(CaseEvent), [row for _savepoint, row in queued])
+
+
+def _after_flush(session: Session, _context: Any) -> None:
+    write_queued(session)
+
+
+def _before_query(state: ORMExecuteState) -> None:
+    # As autoflush does for rows added to the session (and not inside `no_autoflush`, so a change's own look-ups
+    # do not split its batch).
+    if _QUEUE in state.session.info and state.session.autoflush:
+        write_queued(state.session)
+
+
+def _before_savepoint(session: Session, transaction: SessionTransaction) -> None:
+    # What was queued before a savepoint is written before it, so that its rollback cannot take it along.
+    if transaction.nested and transaction.parent is not None and _QUEUE in session.info:
+        write_queued(session, transaction.parent)
+
+
+def _before_commit(session: Session) -> None:
+    if _QUEUE in session.info:
+        session.flush()  # the case an event refers to is written first (the flush writes the queue after it)
+        write_queued(session)
+
+
+def _after_soft_rollback(session: Session, previous: SessionTransaction) -> None:
+    """A rollback drops what was queued inside it (a savepoint's: only what was queued since it began)."""
+    if not previous.nested:
+        session.info.pop(_QUEUE, None)
+    elif queued := session.info.get(_QUEUE):
+        queued[:] = [(savepoint, row) for savepoint, row in queued if not _inside(savepoint, previous)]
+
+
+def _inside(transaction: SessionTransaction | None, savepoint: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is savepoint:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+def install() -> None:
+    """Hook the writing into every session (idempotent)."""
+    for name, fn in (("after_flush", _after_flush), ("do_orm_execute", _before_query),
+                     ("after_transaction_create", _before_savepoint), ("before_commit", _before_commit),
+                     ("after_soft_rollback", _after_soft_rollback)):  # fmt: skip
+        if not event.contains(Session, name, fn):
+            event.listen(Session, name, fn)
+
+
+install()
