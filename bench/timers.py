@@ -50,13 +50,16 @@ def seed(conn: Connection, *, count: int, fire_times: list[datetime] | None = No
     ids = conn.execute(
         text("""SELECT nextval(pg_get_serial_sequence('"case"', 'id')) FROM generate_series(1, :n)"""), {"n": count}
     ).scalars()
+    # What a real case's data holds at this point: the report and every answer so far (the engine's data), so
+    # firing the timer changes nothing there, as in production (the case row's JSON is not rewritten).
+    data = json.dumps(result.data, ensure_ascii=False)
     cases, tasks, timers = [], [], []
     for n, case_id in enumerate(ids):
         # Every engine id in the template (tasks already predicted included) is fresh in each clone.
         fresh = {old: str(uuid.uuid4()) for old in set(UUID.findall(result.state))}
         grid_id, township_id = grids[n % len(grids)]
         cases.append({"id": case_id, "number": f"BT{case_id:010d}", "version": version.id, "grid": grid_id,
-                      "data": json.dumps(CALL, ensure_ascii=False), "state_format": result.state_format,
+                      "data": data, "state_format": result.state_format,
                       "state": UUID.sub(lambda m, f=fresh: f[m.group()], result.state), "at": past})  # fmt: skip
         tasks.append({"id": fresh[ready.id], "case": case_id, "bpmn": ready.bpmn_id, "name": ready.name,
                       "role": ready.lane, "unit": township_id, "at": past})  # fmt: skip
