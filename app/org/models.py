@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, ForeignKey, String, UniqueConstraint, false, or_
+from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, String, UniqueConstraint, false, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -100,7 +100,11 @@ class User(Base):
 
 class Membership(Base):
     __tablename__ = "membership"
-    __table_args__ = (UniqueConstraint("user_id", "role", "org_unit_id", name="uq_membership_user_role_unit"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "role", "org_unit_id", name="uq_membership_user_role_unit"),
+        # Who holds a role at a unit: where a new task lands (candidate_unit), supervision, assignment.
+        Index("ix_membership_org_unit_id_role", "org_unit_id", "role"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)

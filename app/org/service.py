@@ -23,12 +23,20 @@ def candidate_unit(role: str, unit: OrgUnit) -> OrgUnit:
     memo = db.session.info.setdefault(_CANDIDATE_UNITS, {})
     if (role, unit.id) in memo:  # the timer worker opens the same escalation task for a whole batch of cases
         return cast(OrgUnit, memo[(role, unit.id)])
-    holders = (
-        select(Membership.org_unit_id)
+    # From each ancestor (a handful of primary-key probes) to whether it has an active holder (an index probe on
+    # membership by unit and role): never a scan of all memberships or users.
+    held = (
+        select(Membership.id)
         .join(User, User.id == Membership.user_id)
-        .where(Membership.role == role, Membership.org_unit_id.in_(unit.ancestor_ids()), User.active)
+        .where(Membership.org_unit_id == OrgUnit.id, Membership.role == role, User.active)
+        .exists()
     )
-    stmt = select(OrgUnit).where(OrgUnit.id.in_(holders)).order_by(func.length(OrgUnit.path).desc()).limit(1)
+    stmt = (
+        select(OrgUnit)
+        .where(OrgUnit.id.in_(unit.ancestor_ids()), held)
+        .order_by(func.length(OrgUnit.path).desc())
+        .limit(1)
+    )
     found = memo[(role, unit.id)] = db.session.scalars(stmt).first() or unit
     return found
 
