@@ -1,12 +1,13 @@
 """Appending to a case's audit trail (case_event, 全程留痕): queued per session, written in batches.
 
 Nothing reads an event's id back while writing, so events are not ORM objects on the way in: `add_event` queues a
-row on the session and the queue goes out as one multi-row INSERT (no RETURNING, no identity map, no unit-of-work
-sorting) right after the session's next flush, so after the case rows it refers to. It is also written before any
-ORM query the transaction runs (as autoflush would) and at commit, so the transaction sees its own events exactly
-as it would see rows added to the session. A rollback drops the queue; a savepoint's rollback drops what was queued
-since the savepoint began (what was queued before is written before it). The timer worker's batch of fifty cases
-writes its hundred events in one statement; a task completion its two or three.
+row on the session, and the queue goes out as one batched INSERT (one statement for all the rows, sent in one round
+trip; no RETURNING, no identity map, no unit-of-work sorting) right after the session's next flush, so after the
+case rows it refers to. It is also written before any ORM query the transaction runs (as autoflush would) and at
+commit, so the transaction sees its own events exactly as it would see rows added to the session. A rollback drops
+the queue; a savepoint's rollback drops what was queued since the savepoint began (what was queued before is
+written before it). The timer worker's batch of fifty cases writes its hundred events in one statement; a task
+completion its two or three.
 """
 
 from datetime import datetime
