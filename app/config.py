@@ -31,6 +31,9 @@ def load_settings(instance_path: str) -> dict[str, Any]:
         "GRIDCASE_OFFICE_HOURS": os.environ.get("GRIDCASE_OFFICE_HOURS", "08:30-12:00,14:00-17:30"),
         # How long a process may reuse the working calendar it read; an edit clears it at once in its own process.
         "GRIDCASE_CALENDAR_CACHE_SECONDS": float(os.environ.get("GRIDCASE_CALENDAR_CACHE_SECONDS", "10")),
+        # How long a process may reuse where a role's tasks land (app/org/service.py candidate_unit); an org change
+        # clears it at once in its own process.
+        "GRIDCASE_PLACEMENT_CACHE_SECONDS": float(os.environ.get("GRIDCASE_PLACEMENT_CACHE_SECONDS", "10")),
         "GRIDCASE_WORKER_INTERVAL": float(os.environ.get("GRIDCASE_WORKER_INTERVAL", "1")),
         # Extra notification senders, "module:Class" separated by commas (the in-app one is built in).
         "GRIDCASE_NOTIFICATION_SENDERS": os.environ.get("GRIDCASE_NOTIFICATION_SENDERS", ""),

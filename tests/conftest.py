@@ -26,6 +26,7 @@ from app.clock import utcnow
 from app.extensions import db
 from app.intake.taxonomy import load_default_taxonomy
 from app.org.seed import DEMO_PASSWORD, seed_demo_county
+from app.org.service import forget_placements
 
 ROOT = Path(__file__).resolve().parents[1]
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("GRIDCASE_TEST_DATABASE_URL") else [])
@@ -78,6 +79,7 @@ def session(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[scoped_sess
         scoped.remove()
     with app.app_context():
         forget_calendar()  # it may hold days this test committed into the transaction just rolled back
+        forget_placements()  # and where tasks landed among units and users the test made
 
 
 @pytest.fixture

@@ -1,7 +1,9 @@
 """Org-tree queries: who holds a role where, and whose inbox a task lands in."""
 
+import time
 from typing import TYPE_CHECKING, Any, cast
 
+from flask import current_app, has_app_context
 from sqlalchemy import event, func, select, tuple_
 from sqlalchemy.orm import Session, lazyload
 
@@ -19,25 +21,38 @@ def candidate_unit(role: str, unit: OrgUnit) -> OrgUnit:
     So one diagram serves every township: a lane's role is looked up from the case's
     grid upwards. With no holder anywhere the task stays at the case's own unit,
     where a supervisor can assign it.
+
+    Every new task asks this, and the answer changes only when someone joins, leaves or
+    moves: each process keeps the answers it found for GRIDCASE_PLACEMENT_CACHE_SECONDS,
+    as it keeps the working calendar. A change to memberships, users or units clears them
+    in the changing process (other processes follow within that time); the changing
+    transaction itself always asks the database.
     """
     memo = db.session.info.setdefault(_CANDIDATE_UNITS, {})
-    if (role, unit.id) in memo:  # the timer worker opens the same escalation task for a whole batch of cases
-        return cast(OrgUnit, memo[(role, unit.id)])
-    # From each ancestor (a handful of primary-key probes) to whether it has an active holder (an index probe on
-    # membership by unit and role): never a scan of all memberships or users.
-    held = (
-        select(Membership.id)
-        .join(User, User.id == Membership.user_id)
-        .where(Membership.org_unit_id == OrgUnit.id, Membership.role == role, User.active)
-        .exists()
-    )
-    stmt = (
-        select(OrgUnit)
-        .where(OrgUnit.id.in_(unit.ancestor_ids()), held)
-        .order_by(func.length(OrgUnit.path).desc())
-        .limit(1)
-    )
-    found = memo[(role, unit.id)] = db.session.scalars(stmt).first() or unit
+    key = (role, unit.id)
+    if key in memo:  # the timer worker opens the same escalation task for a whole batch of cases
+        return cast(OrgUnit, memo[key])
+    placements = _placements()
+    known = placements.get(key)
+    found = (unit if known == unit.id else db.session.get(OrgUnit, known)) if known is not None else None
+    if found is None:
+        # From each ancestor (a handful of primary-key probes) to whether it has an active holder (an index probe
+        # on membership by unit and role): never a scan of all memberships or users.
+        held = (
+            select(Membership.id)
+            .join(User, User.id == Membership.user_id)
+            .where(Membership.org_unit_id == OrgUnit.id, Membership.role == role, User.active)
+            .exists()
+        )
+        stmt = (
+            select(OrgUnit)
+            .where(OrgUnit.id.in_(unit.ancestor_ids()), held)
+            .order_by(func.length(OrgUnit.path).desc())
+            .limit(1)
+        )
+        found = db.session.scalars(stmt).first() or unit
+        placements[key] = found.id
+    memo[key] = found
     return found
 
 
@@ -67,12 +82,42 @@ def prime_candidate_units(pairs: "set[tuple[str, OrgUnit]]") -> None:
 
 
 _CANDIDATE_UNITS = "gridcase_candidate_units"  # session.info: (role, unit id) -> unit, for one transaction
+_PLACEMENTS = "gridcase_placements"  # app.extensions: (since, monotonic seconds; {(role, unit id): unit id})
+_ORG_EDITED = "gridcase_org_edited"  # session.info: this transaction changed memberships, users or units
+
+
+def _placements() -> dict[tuple[str, int], int]:
+    """This process's remembered answers of `candidate_unit`, renewed every GRIDCASE_PLACEMENT_CACHE_SECONDS (a
+    throwaway map for a transaction that changed the org tree: what it finds is not for others)."""
+    if db.session.info.get(_ORG_EDITED):
+        return {}
+    cached = current_app.extensions.get(_PLACEMENTS)
+    if cached is None or time.monotonic() - cached[0] >= current_app.config["GRIDCASE_PLACEMENT_CACHE_SECONDS"]:
+        cached = current_app.extensions[_PLACEMENTS] = (time.monotonic(), {})
+    return cast(dict[tuple[str, int], int], cached[1])
+
+
+def forget_placements() -> None:
+    """Drop this process's remembered placements (after an org change, or when the database was reset under it)."""
+    current_app.extensions.pop(_PLACEMENTS, None)
+
+
+@event.listens_for(Session, "before_flush")
+def _note_org_edits(session: Session, _context: Any, _instances: Any) -> None:
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(obj, (Membership, User, OrgUnit)) for obj in changed):
+        session.info[_ORG_EDITED] = True
+        if has_app_context():
+            forget_placements()
 
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget_candidate_units(session: Session, transaction: Any) -> None:
     if transaction.parent is None:
         session.info.pop(_CANDIDATE_UNITS, None)
+        # Committed or not, an org change is over: the next look-up asks the database afresh.
+        if session.info.pop(_ORG_EDITED, False) and has_app_context():
+            forget_placements()
 
 
 def candidates(role: str, org_unit_id: int) -> list[User]:
