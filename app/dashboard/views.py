@@ -12,8 +12,8 @@ from app.auth.guards import login_required, signed_in_user
 from app.clock import utcnow
 from app.dashboard.assessment import ITEMS, load_scheme, township_ranking, townships_under
 from app.dashboard.exports import as_csv, as_xlsx, report_rows, type_name
-from app.dashboard.geo import level_labels, map_for
-from app.dashboard.params import period_args, stats_query
+from app.dashboard.geo import level_labels, link_maker, map_for
+from app.dashboard.params import StatsQuery, period_args, stats_query
 from app.dashboard.periods import previous_periods
 from app.dashboard.service import league, trend, unit_report
 from app.dashboard.worker_score import month_of, worker_for, worker_score
@@ -45,8 +45,28 @@ def index() -> ResponseReturnValue:
     up = parent if parent is not None and dashboard_covers(user, parent) else None
     peak = max([c.received for c in counts] + [c.closed for c in counts] + [1])
     return render_template("dashboard/index.html", query=query, report=report, league=league(report.by_child_unit),
-                           trend=list(zip(periods, counts, strict=True)), peak=peak, up=up,
-                           args=period_args(query), map_levels=level_labels(), type_names={k: type_name(k) for k in report.by_case_type})  # fmt: skip
+                           trend=list(zip(periods, counts, strict=True)), peak=peak, up=up, links=page_links(query),
+                           no_rate=_("No cases to divide by"), args=period_args(query), map_levels=level_labels(),
+                           type_names={k: type_name(k) for k in report.by_case_type})  # fmt: skip
+
+
+def page_links(query: StatsQuery) -> dict[str, Any]:
+    """The page's repeated links, each endpoint built once (`link_maker`): a unit's dashboard, and its received,
+    closed and overdue cases — per unit (by unit code) and, for the page's unit, per case type (by type key).
+
+    A township's page had about eighty links, each built through the URL map: a fifth of the page's CPU.
+    """
+    first, last = query.period.first.isoformat(), query.period.last.isoformat()
+    filters = {
+        "received": {"status": "all", "opened_from": first, "opened_to": last},
+        "closed": {"status": "closed", "closed_from": first, "closed_to": last},
+        "overdue": {"status": "open", "overdue": "1"},
+    }
+    links = {"unit": link_maker("dashboard.index", "org_unit", **period_args(query))}
+    for kind, values in filters.items():
+        links[kind] = link_maker("cases.index", "org_unit", **values)
+        links[f"{kind}_of_type"] = link_maker("cases.index", "case_type", org_unit=query.unit.code, **values)
+    return links
 
 
 @bp.get("/dashboard/map.geojson")
