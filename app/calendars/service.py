@@ -2,20 +2,18 @@
 
 import time
 from datetime import date
-from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_app_context
-from sqlalchemy import event, extract, select
-from sqlalchemy.orm import Session
+from flask import current_app
+from sqlalchemy import extract, select
 
 from app.calendars.defaults import official_days
 from app.calendars.models import CalendarDay
 from app.calendars.workdays import WorkCalendar, parse_office_hours
 from app.extensions import db
+from app.process_cache import ProcessCache
 
-_CACHE = "gridcase_calendar"  # app.extensions: (read at, monotonic seconds; the calendar)
-_EDITED = "gridcase_calendar_edited"  # session.info: this transaction changed the calendar
+_CACHE: ProcessCache[WorkCalendar] = ProcessCache("calendar", "GRIDCASE_CALENDAR_CACHE_SECONDS")
 
 
 def work_calendar() -> WorkCalendar:
@@ -26,10 +24,8 @@ def work_calendar() -> WorkCalendar:
     committed (other processes follow within that time); the editing transaction itself
     always reads its own, uncommitted, days.
     """
-    cached = current_app.extensions.get(_CACHE)
-    ttl = current_app.config["GRIDCASE_CALENDAR_CACHE_SECONDS"]
-    if cached is not None and time.monotonic() - cached[0] < ttl and not db.session.info.get(_EDITED):
-        return cast(WorkCalendar, cached[1])
+    if (cached := _CACHE.get()) is not None:
+        return cached
     read_at = time.monotonic()
     rows = db.session.execute(select(CalendarDay.day, CalendarDay.is_workday)).tuples().all()
     calendar = WorkCalendar(
@@ -37,26 +33,12 @@ def work_calendar() -> WorkCalendar:
         periods=parse_office_hours(current_app.config["GRIDCASE_OFFICE_HOURS"]),
         tz=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]),
     )
-    if not db.session.info.get(_EDITED):
-        current_app.extensions[_CACHE] = (read_at, calendar)
-    return calendar
+    return _CACHE.keep(calendar, since=read_at)
 
 
 def forget_calendar() -> None:
     """Drop this process's cached calendar (after an edit, or when the database was reset under it)."""
-    current_app.extensions.pop(_CACHE, None)
-
-
-def _edited() -> None:
-    db.session.info[_EDITED] = True
-    forget_calendar()
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _after_transaction_end(session: Session, transaction: Any) -> None:
-    """Committed or not, an edit's transaction is over: the next reader reads the days afresh."""
-    if transaction.parent is None and session.info.pop(_EDITED, False) and has_app_context():
-        forget_calendar()
+    _CACHE.forget()
 
 
 def days_of_year(year: int) -> list[CalendarDay]:
@@ -71,7 +53,7 @@ def set_day(day: date, *, is_workday: bool, name: str) -> CalendarDay:
         db.session.add(row)
     row.is_workday, row.name = is_workday, name
     db.session.flush()
-    _edited()
+    _CACHE.edited()
     return row
 
 
@@ -80,7 +62,7 @@ def delete_day(day: date) -> bool:
     if row is not None:
         db.session.delete(row)
         db.session.flush()
-        _edited()
+        _CACHE.edited()
     return row is not None
 
 
@@ -93,5 +75,5 @@ def load_official_days(year: int) -> int:
             added += 1
     db.session.flush()
     if added:
-        _edited()
+        _CACHE.edited()
     return added

@@ -1,15 +1,14 @@
 """Org-tree queries: who holds a role where, and whose inbox a task lands in."""
 
-import time
 from typing import TYPE_CHECKING, Any, cast
 
-from flask import current_app, has_app_context
 from sqlalchemy import event, func, select, tuple_
 from sqlalchemy.orm import Session, lazyload
 
 from app.errors import NotFoundError
 from app.extensions import db
 from app.org.models import Membership, OrgUnit, User
+from app.process_cache import ProcessCache
 
 if TYPE_CHECKING:
     from app.tasks.models import Task
@@ -82,42 +81,32 @@ def prime_candidate_units(pairs: "set[tuple[str, OrgUnit]]") -> None:
 
 
 _CANDIDATE_UNITS = "gridcase_candidate_units"  # session.info: (role, unit id) -> unit, for one transaction
-_PLACEMENTS = "gridcase_placements"  # app.extensions: (since, monotonic seconds; {(role, unit id): unit id})
-_ORG_EDITED = "gridcase_org_edited"  # session.info: this transaction changed memberships, users or units
+_PLACEMENTS: ProcessCache[dict[tuple[str, int], int]] = ProcessCache("placements", "GRIDCASE_PLACEMENT_CACHE_SECONDS")
 
 
 def _placements() -> dict[tuple[str, int], int]:
-    """This process's remembered answers of `candidate_unit`, renewed every GRIDCASE_PLACEMENT_CACHE_SECONDS (a
-    throwaway map for a transaction that changed the org tree: what it finds is not for others)."""
-    if db.session.info.get(_ORG_EDITED):
-        return {}
-    cached = current_app.extensions.get(_PLACEMENTS)
-    if cached is None or time.monotonic() - cached[0] >= current_app.config["GRIDCASE_PLACEMENT_CACHE_SECONDS"]:
-        cached = current_app.extensions[_PLACEMENTS] = (time.monotonic(), {})
-    return cast(dict[tuple[str, int], int], cached[1])
+    """This process's remembered answers of `candidate_unit` ((role, unit id) -> unit id), a fresh map every
+    GRIDCASE_PLACEMENT_CACHE_SECONDS (a throwaway one for a transaction that changed the org tree)."""
+    placements = _PLACEMENTS.get()
+    return placements if placements is not None else _PLACEMENTS.keep({})
 
 
 def forget_placements() -> None:
     """Drop this process's remembered placements (after an org change, or when the database was reset under it)."""
-    current_app.extensions.pop(_PLACEMENTS, None)
+    _PLACEMENTS.forget()
 
 
 @event.listens_for(Session, "before_flush")
 def _note_org_edits(session: Session, _context: Any, _instances: Any) -> None:
     changed = (*session.new, *session.dirty, *session.deleted)
     if any(isinstance(obj, (Membership, User, OrgUnit)) for obj in changed):
-        session.info[_ORG_EDITED] = True
-        if has_app_context():
-            forget_placements()
+        _PLACEMENTS.edited(session)
 
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget_candidate_units(session: Session, transaction: Any) -> None:
     if transaction.parent is None:
         session.info.pop(_CANDIDATE_UNITS, None)
-        # Committed or not, an org change is over: the next look-up asks the database afresh.
-        if session.info.pop(_ORG_EDITED, False) and has_app_context():
-            forget_placements()
 
 
 def candidates(role: str, org_unit_id: int) -> list[User]:
