@@ -34,6 +34,9 @@ def load_settings(instance_path: str) -> dict[str, Any]:
         # How long a process may reuse where a role's tasks land (app/org/service.py candidate_unit); an org change
         # clears it at once in its own process.
         "GRIDCASE_PLACEMENT_CACHE_SECONDS": float(os.environ.get("GRIDCASE_PLACEMENT_CACHE_SECONDS", "10")),
+        # How long a process may reuse a signed-in user's roles and units (app/auth/principals.py); an org change
+        # clears them at once in its own process. The token and the user's being active are checked every time.
+        "GRIDCASE_USER_CACHE_SECONDS": float(os.environ.get("GRIDCASE_USER_CACHE_SECONDS", "10")),
         "GRIDCASE_WORKER_INTERVAL": float(os.environ.get("GRIDCASE_WORKER_INTERVAL", "1")),
         # Extra notification senders, "module:Class" separated by commas (the in-app one is built in).
         "GRIDCASE_NOTIFICATION_SENDERS": os.environ.get("GRIDCASE_NOTIFICATION_SENDERS", ""),
@@ -57,6 +60,7 @@ def load_settings(instance_path: str) -> dict[str, Any]:
         "GRIDCASE_ATTACHMENT_MAX_FILES": int(os.environ.get("GRIDCASE_ATTACHMENT_MAX_FILES", "10")),
         # Pillow's own decompression-bomb limit by default; a photo with more pixels is refused.
         "GRIDCASE_ATTACHMENT_MAX_PIXELS": int(os.environ.get("GRIDCASE_ATTACHMENT_MAX_PIXELS", "89478485")),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No pool_pre_ping: a connection idle for a while is pinged at checkout instead (app/database.py).
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         "MIGRATIONS_DIR": str(ROOT / "migrations"),
     }

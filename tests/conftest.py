@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from app import create_app
+from app.auth.principals import forget_users
 from app.calendars.service import forget_calendar
 from app.casetypes.models import ProcessVersion
 from app.casetypes.registry import sync_processes
@@ -80,6 +81,7 @@ def session(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[scoped_sess
     with app.app_context():
         forget_calendar()  # it may hold days this test committed into the transaction just rolled back
         forget_placements()  # and where tasks landed among units and users the test made
+        forget_users()  # and the signed-in users' roles
 
 
 @pytest.fixture

@@ -4,12 +4,12 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, delete, select
 
 from app.auth.models import ApiToken
+from app.auth.principals import user_with_roles
 from app.extensions import db
-from app.org.models import Membership, User
+from app.org.models import User
 
 
 def _digest(token: str) -> str:
@@ -25,16 +25,18 @@ def issue_token(user: User, *, now: datetime, hours: int) -> tuple[str, datetime
     return token, expires_at
 
 
+_TOKEN_USER = (
+    select(ApiToken.user_id)
+    .join(User, User.id == ApiToken.user_id)
+    .where(ApiToken.token_sha256 == bindparam("digest"), ApiToken.expires_at > bindparam("now"), User.active)
+)  # built once, like every statement each request runs
+
+
 def user_for_token(token: str, *, now: datetime) -> User | None:
-    # One round trip: the user and their memberships (with units) come with the token (units without their
-    # boundary polygons: deferred by the model).
-    stmt = (
-        select(User)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_sha256 == _digest(token), ApiToken.expires_at > now, User.active)
-        .options(joinedload(User.memberships).joinedload(Membership.org_unit))
-    )
-    return db.session.scalars(stmt).unique().first()
+    """The token's user, if the token is valid and the user active: asked on every request, so revoking a token
+    or deactivating a user takes effect at once. Their roles and units come from app/auth/principals.py."""
+    user_id = db.session.scalar(_TOKEN_USER, {"digest": _digest(token), "now": now})
+    return user_with_roles(user_id) if user_id is not None else None
 
 
 def authenticate(username: str, password: str) -> User | None:

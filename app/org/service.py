@@ -1,6 +1,6 @@
 """Org-tree queries: who holds a role where, and whose inbox a task lands in."""
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy import event, func, select, tuple_
 from sqlalchemy.orm import Session, lazyload
@@ -12,6 +12,8 @@ from app.process_cache import ProcessCache
 
 if TYPE_CHECKING:
     from app.tasks.models import Task
+
+T = TypeVar("T")
 
 
 def candidate_unit(role: str, unit: OrgUnit) -> OrgUnit:
@@ -96,11 +98,21 @@ def forget_placements() -> None:
     _PLACEMENTS.forget()
 
 
+_ORG_DERIVED: list[ProcessCache[Any]] = [_PLACEMENTS]
+
+
+def derived_from_org(cache: ProcessCache[T]) -> ProcessCache[T]:
+    """Have a change to users, memberships or units clear `cache` as it clears the placements."""
+    _ORG_DERIVED.append(cache)
+    return cache
+
+
 @event.listens_for(Session, "before_flush")
 def _note_org_edits(session: Session, _context: Any, _instances: Any) -> None:
     changed = (*session.new, *session.dirty, *session.deleted)
     if any(isinstance(obj, (Membership, User, OrgUnit)) for obj in changed):
-        _PLACEMENTS.edited(session)
+        for cache in _ORG_DERIVED:
+            cache.edited(session)
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -41,9 +41,13 @@ def _start(api: Any) -> dict[str, Any]:
 
 
 def test_claim_is_five_statements(app: Flask, api: Any) -> None:
-    """Token+user, lock the case (found by the task id), the case's open tasks, the event, the update. Was 7."""
+    """Token, lock the case (found by the task id), the case's open tasks, the event, the update. Was 7.
+
+    The token is checked every time; the user's roles come from this process's copy after their first request
+    (app/auth/principals.py), which reads them with the user (one more statement, once per user and process)."""
     task = _start(api)["open_tasks"][0]
     dispatcher = api("township_dispatcher_1")
+    assert dispatcher.get("/me").status_code == 200
     with statements(app) as seen:
         response = dispatcher.post(f"/tasks/{task['id']}/claim")
     assert response.status_code == 200 and response.json["assignee"] == "township_dispatcher_1"
@@ -52,7 +56,7 @@ def test_claim_is_five_statements(app: Flask, api: Any) -> None:
 
 
 def test_complete_is_eight_statements_and_reads_no_calendar(app: Flask, api: Any) -> None:
-    """Token+user, lock, open tasks, where the next task lands; then one write per table. Was 17.
+    """Token, lock, open tasks, where the next task lands; then one write per table. Was 17.
 
     The next task has a deadline: the working calendar comes from the process cache, the
     process version and the case's timer come with the locked case, the new task's unit
@@ -71,7 +75,7 @@ def test_complete_is_eight_statements_and_reads_no_calendar(app: Flask, api: Any
 
 
 def test_start_is_nine_statements(app: Flask, api: Any) -> None:
-    """Token+user, case type, grid, insert, where the task lands, then one write per table. Was 15.
+    """Token, case type, grid, insert, where the task lands, then one write per table. Was 15.
 
     Nine since the dashboard's rollup: one upsert adds the case to case_day_stat (received, for its grid and every
     ancestor) in the same transaction, so the dashboard never counts a year of cases (app/dashboard/rollup.py)."""
@@ -115,7 +119,7 @@ def test_another_process_edit_is_seen_when_the_cache_expires(app: Flask, api: An
 
 
 def test_the_inbox_merges_its_branches_in_order_and_pages_in_two_statements(app: Flask, api: Any) -> None:
-    """Mine plus one branch per role x unit held, merged in display order; a page is token+user and one query.
+    """Mine plus one branch per role x unit held, merged in display order; a page is the token and one query.
 
     Was 5 (ids, rows, the assignee's roles, the process version) with every branch filtered from all open tasks.
     """
@@ -151,7 +155,7 @@ def test_the_inbox_merges_its_branches_in_order_and_pages_in_two_statements(app:
 
 
 def test_the_case_page_is_five_statements(app: Flask, api: Any, client: Any) -> None:
-    """Token+user; the case with its type and reporter; its open tasks; its history with the actors' names;
+    """Token (the user's roles kept, as for a claim); the case with its type and reporter; its open tasks; its history with the actors' names;
     its attachments.
 
     Was 7 (each actor's and assignee's roles, the process version, lazily). The page in the browser adds
@@ -164,6 +168,7 @@ def test_the_case_page_is_five_statements(app: Flask, api: Any, client: Any) -> 
     assert dispatcher.post(f"/tasks/{task['id']}/claim").status_code == 200
     dispatcher.post(f"/tasks/{task['id']}/complete", {"data": MINOR})
     reader = api("county_dispatcher")
+    assert reader.get("/me").status_code == 200
     with statements(app) as seen:
         page = reader.get(f"/cases/{started['id']}")
     assert page.status_code == 200 and len(page.json["history"]) >= 4 and len(page.json["open_tasks"]) == 1

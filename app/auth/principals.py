@@ -1,0 +1,78 @@
+"""Who a request acts for: the user with their roles and units, kept per process for a few seconds.
+
+Every API request checks permissions against its user's memberships and their units. Reading them was most of
+what authenticating a request cost (a joined query of three tables, a row per membership), for data that changes
+only when someone joins, leaves or moves. Each process keeps a detached copy per user for
+GRIDCASE_USER_CACHE_SECONDS; a request merges it into its session without a query. Whether the token is valid and
+the user active is still asked on every request (app/auth/tokens.py), so a revoked token or a deactivated user
+is refused at once everywhere. A change to users, memberships or units clears the copies at once in the process
+that makes it and in the others within those seconds, as the placements of app/org/service.py.
+"""
+
+from functools import cache
+from typing import TypeVar
+
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.orm import joinedload, make_transient_to_detached
+from sqlalchemy.orm.attributes import instance_state, set_committed_value
+
+from app.extensions import db
+from app.org.models import Membership, User
+from app.org.service import derived_from_org
+from app.process_cache import ProcessCache
+
+_USERS: ProcessCache[dict[int, User]] = derived_from_org(ProcessCache("users", "GRIDCASE_USER_CACHE_SECONDS"))
+
+
+@cache  # built once (when the mappers are configured): a statement object reused skips being built and keyed again
+def _user_statement() -> Select[tuple[User]]:
+    return (
+        select(User)
+        .where(User.id == bindparam("user_id"))
+        .options(joinedload(User.memberships).joinedload(Membership.org_unit))
+    )
+
+
+def user_with_roles(user_id: int) -> User | None:
+    """The user, memberships and their units loaded, in this request's session."""
+    users = _USERS.get()
+    kept = users.get(user_id) if users is not None else None
+    if kept is not None:
+        return db.session.merge(kept, load=False)
+    user = db.session.scalars(_user_statement(), {"user_id": user_id}).unique().first()
+    if user is not None:
+        (users if users is not None else _USERS.keep({}))[user_id] = _detached_copy(user)
+    return user
+
+
+def forget_users() -> None:
+    """Drop this process's copies (when the database was reset under it)."""
+    _USERS.forget()
+
+
+def _detached_copy(user: User) -> User:
+    """A copy of the loaded user, memberships and units that belongs to no session (shared, read only, by requests)."""
+    copy = _columns(user)
+    memberships = []
+    for membership in user.memberships:
+        kept = _columns(membership)
+        set_committed_value(kept, "org_unit", _columns(membership.org_unit))
+        set_committed_value(kept, "user", copy)
+        memberships.append(kept)
+    set_committed_value(copy, "memberships", memberships)
+    for obj in (copy, *memberships, *(m.org_unit for m in memberships)):
+        make_transient_to_detached(obj)
+    return copy
+
+
+T = TypeVar("T")
+
+
+def _columns(obj: T) -> T:
+    """A new instance holding `obj`'s loaded column values as if freshly loaded (deferred ones stay unloaded)."""
+    state = instance_state(obj)
+    copy: T = state.mapper.class_manager.new_instance()
+    for attr in state.mapper.column_attrs:
+        if attr.key in state.dict:
+            set_committed_value(copy, attr.key, state.dict[attr.key])
+    return copy
