@@ -1,10 +1,12 @@
 """Per-dialect connection setup, kept in one place."""
 
+import time
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 
 from app.extensions import db
 
@@ -15,7 +17,38 @@ def init_database(app: Flask) -> None:
         engine = db.engine
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
+    ping_when_idle(engine)
     _end_reads_with_commit(app, engine)
+
+
+PING_AFTER_IDLE_SECONDS = 5.0
+
+
+def ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection at checkout only when it sat idle for a while (SQLAlchemy's documented
+    "pessimistic" handling, with a threshold).
+
+    pool_pre_ping pings at every checkout: a round trip before every request, for connections that a busy
+    server used a moment ago. A connection lost while idle (the database restarted, a firewall dropped it) is
+    still caught before use: the failed ping makes the pool replace it, so the request never sees it.
+    """
+
+    @event.listens_for(engine, "connect")
+    @event.listens_for(engine, "checkin")
+    def note_idle(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if time.monotonic() - record.info.get(_IDLE_SINCE, 0.0) < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as err:
+            raise DisconnectionError(str(err)) from err
+
+
+_IDLE_SINCE = "gridcase_idle_since"  # ConnectionPoolEntry.info: monotonic time of the last checkin
 
 
 _WROTE = "gridcase_wrote"  # Connection.info: a statement other than SELECT ran in the current transaction
