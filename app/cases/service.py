@@ -62,7 +62,8 @@ class Whereabouts:
     def columns(self) -> dict[str, Any]:
         """The case's columns that say so."""
         route = self.route
-        return {"category": self.category, "latitude": self.latitude, "longitude": self.longitude,
+        return {"category": self.category, "category_id": self.category.id if self.category else None,
+                "latitude": self.latitude, "longitude": self.longitude,
                 "address": self.address[:200] if self.address else None,
                 "routing": route.how if route else None, "routing_reason": route.reason if route else None}  # fmt: skip
 

@@ -57,9 +57,10 @@ class Task(Base):
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     case: Mapped[Case] = relationship(back_populates="tasks", lazy="joined")
-    org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
-    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="joined")
-    completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
+    # Viewonly, as the case's (app/cases/models.py): who sets one of these sets its foreign key with it.
+    org_unit: Mapped[OrgUnit] = relationship(lazy="joined", viewonly=True)
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="joined", viewonly=True)
+    completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id], viewonly=True)
 
 
 def is_open() -> ColumnElement[bool]:
