@@ -1,9 +1,10 @@
 """Lock a case row for the rest of the transaction: the one place that knows the dialects."""
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import contains_eager, joinedload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -22,7 +23,7 @@ def lock_case(case_id: int) -> Case:
     transaction here starts with BEGIN IMMEDIATE (see app/database.py), which already
     serialises writers.
     """
-    case = _lock(Case.id == case_id)
+    case = _lock(_lock_statement(by_task=False), {"case_id": case_id})
     if case is None:
         raise NotFoundError("no such case")
     return case
@@ -30,9 +31,7 @@ def lock_case(case_id: int) -> Case:
 
 def lock_case_of_task(task_id: str) -> Case | None:
     """Lock the case a task belongs to, found by the task's id in the same statement."""
-    from app.tasks.models import Task
-
-    return _lock(Case.id == select(Task.case_id).where(Task.id == task_id).scalar_subquery())
+    return _lock(_lock_statement(by_task=True), {"task_id": task_id})
 
 
 def lock_due_cases(now: datetime, limit: int) -> list[Case]:
@@ -73,16 +72,27 @@ def holds_lock(case_id: int) -> bool:
     return db.session.info.get(_LOCKS, {}).get(case_id) is _transaction()
 
 
-def _lock(where: ColumnElement[bool]) -> Case | None:
+@cache  # built once: a statement object reused is neither built nor keyed again per request
+def _lock_statement(*, by_task: bool) -> Select[tuple[Case]]:
+    from app.tasks.models import Task
+
+    where = Case.id == (
+        select(Task.case_id).where(Task.id == bindparam("task_id")).scalar_subquery()
+        if by_task
+        else bindparam("case_id")
+    )
     # Whoever locks a case is about to run the engine on it: its state, version and timer come along.
-    stmt = (
+    return (
         select(Case)
         .where(where)
         .options(undefer(Case.state), joinedload(Case.process_version), joinedload(Case.timer))
         .with_for_update(of=Case)
         .execution_options(populate_existing=True)
     )
-    case = db.session.scalars(stmt).first()
+
+
+def _lock(stmt: Select[tuple[Case]], params: dict[str, Any]) -> Case | None:
+    case = db.session.scalars(stmt, params).first()
     if case is not None:
         db.session.info.setdefault(_LOCKS, {})[case.id] = _transaction()
     return case

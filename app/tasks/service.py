@@ -1,10 +1,11 @@
 """Domain verbs for tasks: claim, unclaim, assign, complete (the inbox queries are in app/tasks/inbox.py)."""
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import defaultload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -39,14 +40,7 @@ def locked_task_for(user: User, task_id: str) -> Task:
     case = lock_case_of_task(task_id) if len(task_id) <= 36 else None
     if case is None:
         raise NotFoundError(_("No such task."))
-    stmt = (
-        select(Task)
-        .where(Task.case_id == case.id, or_(Task.status == TaskStatus.OPEN, Task.id == task_id))
-        .order_by(Task.created_at)
-        # The case is already in the session; an assignee's own roles are not needed to act on the task.
-        .options(lazyload(Task.case), defaultload(Task.assignee).lazyload(User.memberships))
-    )
-    tasks = list(db.session.scalars(stmt))
+    tasks = list(db.session.scalars(_tasks_of_locked_case(), {"case_id": case.id, "task_id": task_id}))
     for t in tasks:
         set_committed_value(t, "case", case)  # held by its tasks, the locked case stays in the session
     set_committed_value(case, "open_tasks", [t for t in tasks if t.status is TaskStatus.OPEN])
@@ -54,6 +48,20 @@ def locked_task_for(user: User, task_id: str) -> Task:
     if task is None or not can_see_task(user, task):
         raise NotFoundError(_("No such task."))
     return task
+
+
+@cache  # built once, as the lock's statement
+def _tasks_of_locked_case() -> Select[tuple[Task]]:
+    return (
+        select(Task)
+        .where(
+            Task.case_id == bindparam("case_id"),
+            or_(Task.status == TaskStatus.OPEN, Task.id == bindparam("task_id")),
+        )
+        .order_by(Task.created_at)
+        # The case is already in the session; an assignee's own roles are not needed to act on the task.
+        .options(lazyload(Task.case), defaultload(Task.assignee).lazyload(User.memberships))
+    )
 
 
 def locked_task(task: Task) -> Task:
