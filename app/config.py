@@ -35,7 +35,7 @@ def load_settings(instance_path: str) -> dict[str, Any]:
         # clears it at once in its own process.
         "GRIDCASE_PLACEMENT_CACHE_SECONDS": float(os.environ.get("GRIDCASE_PLACEMENT_CACHE_SECONDS", "10")),
         # How long a process may reuse a signed-in user's roles and units (app/auth/principals.py); an org change
-        # clears them at once in its own process. The token and the user's being active are checked every time.
+        # clears them at once in its own process. The token (or session) user's being active is checked every time.
         "GRIDCASE_USER_CACHE_SECONDS": float(os.environ.get("GRIDCASE_USER_CACHE_SECONDS", "10")),
         "GRIDCASE_WORKER_INTERVAL": float(os.environ.get("GRIDCASE_WORKER_INTERVAL", "1")),
         # Extra notification senders, "module:Class" separated by commas (the in-app one is built in).

@@ -10,7 +10,7 @@ from sqlalchemy import insert
 from app.extensions import db
 from app.org.models import Membership, User
 from app.org.service import unit_by_code
-from tests.conftest import FIRE_REPORT, GRID_1, GRID_5
+from tests.conftest import FIRE_REPORT, GRID_1, GRID_5, login
 from tests.perf.statements import statements
 
 
@@ -83,3 +83,17 @@ def test_kept_roles_cost_no_query_and_act_as_the_user(app: Flask, api: Any) -> N
     history = worker.get(f"/cases/{started.json['id']}").json["history"]
     assert history[0]["kind"] == "started"
     assert history[0]["actor"] == "grid_worker_1"
+
+
+def test_a_signed_in_page_user_deactivated_elsewhere_is_signed_out_at_once(
+    app: Flask, client: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setitem(app.config, "GRIDCASE_USER_CACHE_SECONDS", 3600)
+    login(client, "grid_worker_1")
+    assert client.get("/inbox").status_code == 200
+    with app.app_context():  # behind the services' back, as another process's change looks to this one
+        db.session.execute(User.__table__.update().where(User.username == "grid_worker_1").values(active=False))
+        db.session.commit()
+    response = client.get("/inbox")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]

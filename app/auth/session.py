@@ -2,14 +2,20 @@
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import bindparam, select
 
+from app.auth.principals import user_with_roles
 from app.extensions import db, login_manager
 from app.org.models import User
 
+_ACTIVE = select(User.active).where(User.id == bindparam("user_id"))
+
 
 def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+    """The session's user if still active (asked every request, so deactivation signs them out at once), with
+    their roles and units as the API's (app/auth/principals.py)."""
+    active = db.session.scalar(_ACTIVE, {"user_id": int(user_id)}) if user_id.isdigit() else None
+    return user_with_roles(int(user_id)) if active else None
 
 
 def init_login(app: Flask) -> None:
