@@ -1,12 +1,13 @@
 """Who a request acts for: the user with their roles and units, kept per process for a few seconds.
 
-Every request (API token or page session) checks permissions against its user's memberships and their units. Reading them was most of
-what authenticating a request cost (a joined query of three tables, a row per membership), for data that changes
-only when someone joins, leaves or moves. Each process keeps a detached copy per user for
-GRIDCASE_USER_CACHE_SECONDS; a request merges it into its session without a query. Whether the token is valid and
-the user active is still asked on every request (app/auth/tokens.py, app/auth/session.py), so a revoked token or
-a deactivated user is refused at once everywhere. A change to users, memberships or units clears the copies at once in the process
-that makes it and in the others within those seconds, as the placements of app/org/service.py.
+Every request (API token or page session) checks permissions against its user's memberships and their units.
+Reading them was most of what authenticating a request cost (a joined query of three tables, a row per
+membership), for data that changes only when someone joins, leaves or moves. Each process keeps a detached copy
+per user for GRIDCASE_USER_CACHE_SECONDS; a request merges it into its session without a query. Whether the token
+is valid and the user active is still asked on every request (app/auth/tokens.py, app/auth/session.py), so a
+revoked token or a deactivated user is refused at once everywhere. A change to users, memberships or units clears
+the copies at once in the process that makes it and in the others within those seconds, as the placements of
+app/org/service.py.
 """
 
 from functools import cache
