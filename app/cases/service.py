@@ -15,6 +15,7 @@ from app.calendars.service import work_calendar
 from app.calendars.workdays import WorkCalendar
 from app.cases.events import add_event
 from app.cases.models import Case, CaseEvent, CaseStatus
+from app.cases.rows import RowWrites
 from app.casetypes.models import ProcessVersion
 from app.casetypes.registry import Deployed, deployed_version, latest_versions
 from app.dashboard import rollup
@@ -107,10 +108,12 @@ def start_case(
     set_committed_value(case, "open_tasks", [])
     db.session.add(case)
     db.session.flush()
-    case.number = f"{definition.properties.get('numberPrefix', 'GC')}{now:%Y%m%d}{case.id:06d}"
+    rows = RowWrites()
+    rows.update(case, number=f"{definition.properties.get('numberPrefix', 'GC')}{now:%Y%m%d}{case.id:06d}")
     add_event(case, "started", actor=actor, now=now, payload=dict(data))
     link_references(case, schema, data)
-    change = record_engine_result(case, deployed, result, submitted=data, actor=actor, now=now)
+    change = record_engine_result(case, deployed, result, submitted=data, actor=actor, now=now, rows=rows)
+    rows.write()
     db.session.flush()
     return change
 
@@ -123,40 +126,42 @@ def record_engine_result(
     submitted: dict[str, Any],
     actor: User | None,
     now: datetime,
-    completed_task_id: str | None = None,
+    rows: RowWrites,
 ) -> Change:
     """Write the engine's new state, open and close inbox rows, schedule its timer, and log it all.
 
-    Nothing is flushed here: at the caller's flush or commit the case, its events and its tasks go out
-    in one batch each (the timer worker writes a whole batch of cases at once).
+    The case's, its tasks' and its timer's rows go into `rows`, which the caller writes (app/cases/rows.py): one
+    statement per table, for a whole batch of cases in the timer worker. The task just completed (if any) is no
+    longer open. The events go out at the caller's flush or commit.
     """
     with db.session.no_autoflush:
         still_open = {t.id: t for t in open_tasks_of(case)}
         ready_ids = {r.id for r in result.ready}
         new = [ready for ready in result.ready if ready.id not in still_open]
         units = {r.id: candidate_unit(r.lane, case.org_unit) for r in new}
-        case.state = result.state
-        case.state_format = result.state_format
-        case.state_version += 1
+        values: dict[str, Any] = {"state": result.state, "state_format": result.state_format,
+                                  "state_version": case.state_version + 1}  # fmt: skip
         merged = {**case.data, **submitted, **result.data}
         if merged != case.data:  # a timer usually changes nothing: no JSON to encode and write
-            case.data = merged
+            values["data"] = merged
+        if result.ended:
+            values.update(status=CaseStatus.CLOSED, closed_at=now)
+        rows.update(case, **values)
         for task_id, task in still_open.items():
-            if task_id not in ready_ids and task_id != completed_task_id:
-                task.status = TaskStatus.CANCELLED
+            if task_id not in ready_ids and task.status is TaskStatus.OPEN:
+                rows.update(task, status=TaskStatus.CANCELLED)
                 add_event(case, "task_cancelled", actor=None, now=now, task=task)
         calendar = work_calendar() if any(_deadline_of(deployed, r.bpmn_id) for r in new) else None
         opened = [_open_task(case, deployed, r, units[r.id], now=now, calendar=calendar) for r in new]
         for task in opened:
+            rows.insert(task)
             add_event(case, "task_opened", actor=None, now=now, task=task)
         if result.ended:
-            case.status = CaseStatus.CLOSED
-            case.closed_at = now
             rollup.case_closed(case)
             add_event(case, "closed", actor=actor, now=now, payload={"archive": case.data})
             tell_reporters(case, now=now)
-        _schedule_timer(case, None if result.ended else result.next_timer_at)
-    still = [t for t in still_open.values() if t.status is TaskStatus.OPEN and t.id != completed_task_id]
+        _schedule_timer(case, None if result.ended else result.next_timer_at, rows)
+    still = [t for t in still_open.values() if t.status is TaskStatus.OPEN]
     open_now = sorted([*still, *opened], key=lambda t: t.created_at)
     set_committed_value(case, "open_tasks", open_now)
     return Change(case=case, opened=opened, open_tasks=open_now)
@@ -184,31 +189,37 @@ def _open_task(
     task = Task(
         id=ready.id,
         case_id=case.id,
-        case=case,
         bpmn_id=ready.bpmn_id,
         name=ready.name,
         role=ready.lane,
         org_unit_id=unit.id,
         org_unit=unit,
+        assignee_id=None,
         assignee=None,
         status=TaskStatus.OPEN,
         form=spec.form.schema if spec and spec.form else None,
         created_at=now,
         due_at=due_at,
         warn_at=warn_at,
-    )
-    db.session.add(task)
+        supervised_at=None,
+        alerted="normal",
+        completed_at=None,
+        completed_by_id=None,
+    )  # every column given: the row is inserted as it stands (app/cases/rows.py), nothing left to load
+    set_committed_value(task, "case", case)  # not through the backref: the case stays unchanged
     return task
 
 
-def _schedule_timer(case: Case, fire_at: datetime | None) -> None:
+def _schedule_timer(case: Case, fire_at: datetime | None, writes: RowWrites) -> None:
     """The case's timer row (loaded with the locked case): added, moved or removed."""
-    if fire_at is None:
-        case.timer = None  # delete-orphan removes a row that was there
-    elif case.timer is None:
-        case.timer = Timer(case_id=case.id, fire_at=fire_at)
-    else:
-        case.timer.fire_at = fire_at
+    timer = case.timer
+    if timer is not None and fire_at is None:
+        writes.delete(timer)
+    elif timer is None and fire_at is not None:
+        writes.insert(timer := Timer(case_id=case.id, fire_at=fire_at))
+    elif timer is not None and timer.fire_at != fire_at:
+        writes.update(timer, fire_at=fire_at)
+    set_committed_value(case, "timer", timer if fire_at is not None else None)
 
 
 def fire_case_timers(case: Case, *, now: datetime) -> Change:
@@ -226,10 +237,11 @@ def fire_cases_timers(cases: list[Case], *, now: datetime) -> list[Change]:
         runs.append((case, deployed, _run(partial(engine.fire_timers, deployed.definition, case.state, now=now))))
     open_ids = {t.id for case in cases for t in open_tasks_of(case)}
     prime_candidate_units({(r.lane, c.org_unit) for c, _d, res in runs for r in res.ready if r.id not in open_ids})
-    changes = []
+    changes, rows = [], RowWrites()
     for case, deployed, result in runs:
         add_event(case, "timer_fired", actor=None, now=now)
-        changes.append(record_engine_result(case, deployed, result, submitted={}, actor=None, now=now))
+        changes.append(record_engine_result(case, deployed, result, submitted={}, actor=None, now=now, rows=rows))
+    rows.write()
     return changes
 
 

@@ -19,6 +19,7 @@ from app.calendars.service import work_calendar
 from app.cases.events import add_event
 from app.cases.locking import lock_case
 from app.cases.models import Case, CaseStatus
+from app.cases.rows import RowWrites
 from app.cases.service import ProcessError, open_tasks_of, record_engine_result
 from app.casetypes.models import ProcessVersion
 from app.casetypes.registry import Deployed, deployed_version
@@ -135,7 +136,9 @@ def _move_case(
     case.process_version = target
     add_event(case, "migrated", actor=actor, now=now,
               payload={"from_version": source.version, "to_version": target.version})  # fmt: skip
-    record_engine_result(case, new, result, submitted={}, actor=actor, now=now)
+    rows = RowWrites()
+    record_engine_result(case, new, result, submitted={}, actor=actor, now=now, rows=rows)
+    rows.write()
     for task in open_tasks_of(case):
         _rebind_task(task, new)
 

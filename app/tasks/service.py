@@ -12,6 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app import engine
 from app.cases.events import add_event
 from app.cases.locking import holds_lock, lock_case, lock_case_of_task
+from app.cases.rows import RowWrites
 from app.cases.service import Change, ProcessError, record_engine_result
 from app.casetypes.registry import deployed_version
 from app.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
@@ -132,11 +133,11 @@ def complete_task(task: Task, data: dict[str, Any], *, actor: User, now: datetim
         result = engine.complete(deployed.definition, case.state, task.id, answers, now=now)
     except engine.EngineError as err:
         raise ProcessError(_("The process could not continue: %(reason)s", reason=str(err))) from err
-    task.status, task.completed_at, task.completed_by_id = TaskStatus.COMPLETED, now, actor.id
+    rows = RowWrites()
+    rows.update(task, status=TaskStatus.COMPLETED, completed_at=now, completed_by_id=actor.id)
     add_event(case, "completed", actor=actor, now=now, task=task, payload=dict(data))
     link_references(case, schema, data)
-    change = record_engine_result(
-        case, deployed, result, submitted=answers, actor=actor, now=now, completed_task_id=task.id
-    )
+    change = record_engine_result(case, deployed, result, submitted=answers, actor=actor, now=now, rows=rows)
+    rows.write()
     db.session.flush()
     return change
