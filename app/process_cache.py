@@ -7,6 +7,7 @@ the configured time.
 """
 
 import time
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from flask import current_app, has_app_context
@@ -40,6 +41,12 @@ class ProcessCache(Generic[T]):
         if not db.session.info.get(self.edited_key):
             current_app.extensions[self.key] = (time.monotonic() if since is None else since, value)
         return value
+
+    def kept_or(self, fresh: Callable[[], T]) -> T:
+        """The value this process keeps, else `fresh()`, kept from now on (a throwaway one for a transaction that
+        changed the source): for a map that fills as it is read."""
+        value = self.get()
+        return value if value is not None else self.keep(fresh())
 
     def edited(self, session: Session | None = None) -> None:
         """The transaction of `session` (default: the current one) changed the source."""

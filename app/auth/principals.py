@@ -36,13 +36,12 @@ def _user_statement() -> Select[tuple[User]]:
 
 def user_with_roles(user_id: int) -> User | None:
     """The user, memberships and their units loaded, in this request's session."""
-    users = _USERS.get()
-    kept = users.get(user_id) if users is not None else None
-    if kept is not None:
+    users = _USERS.kept_or(dict)
+    if (kept := users.get(user_id)) is not None:
         return db.session.merge(kept, load=False)
     user = db.session.scalars(_user_statement(), {"user_id": user_id}).unique().first()
     if user is not None:
-        (users if users is not None else _USERS.keep({}))[user_id] = _detached_copy(user)
+        users[user_id] = _detached_copy(user)
     return user
 
 

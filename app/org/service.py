@@ -89,8 +89,7 @@ _PLACEMENTS: ProcessCache[dict[tuple[str, int], int]] = ProcessCache("placements
 def _placements() -> dict[tuple[str, int], int]:
     """This process's remembered answers of `candidate_unit` ((role, unit id) -> unit id), a fresh map every
     GRIDCASE_PLACEMENT_CACHE_SECONDS (a throwaway one for a transaction that changed the org tree)."""
-    placements = _PLACEMENTS.get()
-    return placements if placements is not None else _PLACEMENTS.keep({})
+    return _PLACEMENTS.kept_or(dict)
 
 
 def forget_placements() -> None:
