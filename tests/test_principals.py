@@ -19,6 +19,13 @@ def _roles(response: Any) -> set[tuple[str, str]]:
     return {(r["role"], r["org_unit"]["code"]) for r in response.json["roles"]}
 
 
+def _deactivate_behind_the_services_back(app: Flask, username: str) -> None:
+    """As another process's change looks to this one: no flush here clears the kept copies."""
+    with app.app_context():
+        db.session.execute(User.__table__.update().where(User.username == username).values(active=False))
+        db.session.commit()
+
+
 def test_a_revoked_token_is_refused_at_once(app: Flask, api: Any, monkeypatch: Any) -> None:
     monkeypatch.setitem(app.config, "GRIDCASE_USER_CACHE_SECONDS", 3600)
     worker = api("grid_worker_1")
@@ -35,9 +42,7 @@ def test_a_deactivated_user_is_refused_at_once_even_when_changed_elsewhere(
     monkeypatch.setitem(app.config, "GRIDCASE_USER_CACHE_SECONDS", 3600)
     worker = api("grid_worker_1")
     assert worker.get("/me").status_code == 200
-    with app.app_context():  # behind the services' back, as another process's change looks to this one
-        db.session.execute(User.__table__.update().where(User.username == "grid_worker_1").values(active=False))
-        db.session.commit()
+    _deactivate_behind_the_services_back(app, "grid_worker_1")
     assert worker.get("/me").status_code == 401
 
 
@@ -91,9 +96,7 @@ def test_a_signed_in_page_user_deactivated_elsewhere_is_signed_out_at_once(
     monkeypatch.setitem(app.config, "GRIDCASE_USER_CACHE_SECONDS", 3600)
     login(client, "grid_worker_1")
     assert client.get("/inbox").status_code == 200
-    with app.app_context():  # behind the services' back, as another process's change looks to this one
-        db.session.execute(User.__table__.update().where(User.username == "grid_worker_1").values(active=False))
-        db.session.commit()
+    _deactivate_behind_the_services_back(app, "grid_worker_1")
     response = client.get("/inbox")
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
