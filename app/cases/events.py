@@ -2,9 +2,10 @@
 
 Nothing reads an event's id back while writing, so events are not ORM objects on the way in: `add_event` queues a
 row on the session, and the queue goes out as one batched INSERT (one statement for all the rows, sent in one round
-trip; no RETURNING, no identity map, no unit-of-work sorting) right after the session's next flush, so after the
-case rows it refers to. It is also written before any ORM query the transaction runs (as autoflush would) and at
-commit, so the transaction sees its own events exactly as it would see rows added to the session. A rollback drops
+trip; no RETURNING, no identity map, no unit-of-work sorting) with an engine step's own rows (app/cases/rows.py) or
+right after the session's next flush, so after the case rows it refers to. It is also written before any ORM query
+the transaction runs (as autoflush would) and at commit, so the transaction sees its own events exactly as it would
+see rows added to the session. A rollback drops
 the queue; a savepoint's rollback drops what was queued since the savepoint began (what was queued before is
 written before it). The timer worker's batch of fifty cases writes its hundred events in one statement; a task
 completion its two or three.
@@ -51,10 +52,15 @@ def add_event(
 
 def write_queued(session: Session, transaction: SessionTransaction | None = None) -> None:
     """Write the queued events now, on `transaction`'s connection (default: the session's current one)."""
-    queued = session.info.pop(_QUEUE, None)
-    if queued:
+    if rows := take_queued(session):
         connection = transaction.connection(None) if transaction else session.connection()
-        connection.execute(insert(CaseEvent), [row for _savepoint, row in queued])
+        connection.execute(insert(CaseEvent), rows)
+
+
+def take_queued(session: Session) -> list[dict[str, Any]]:
+    """The queued events' rows, no longer queued: for a caller that writes them now with its own rows
+    (app/cases/rows.py writes an engine step's rows and events in one statement)."""
+    return [row for _savepoint, row in session.info.pop(_QUEUE, ())]
 
 
 def _after_flush(session: Session, _context: Any) -> None:

@@ -80,9 +80,8 @@ def claim_task(task: Task, *, actor: User, now: datetime) -> Task:
         raise ForbiddenError(_("You are not a candidate for this task."))
     if task.assignee is not None and task.assignee_id != actor.id:
         raise ConflictError(_("This task has already been claimed by %(name)s.", name=task.assignee.display_name))
-    task.assignee_id, task.assignee = actor.id, actor
     add_event(task.case, "claimed", actor=actor, now=now, task=task)
-    db.session.flush()
+    _hand_to(task, actor)
     return task
 
 
@@ -91,8 +90,7 @@ def unclaim_task(task: Task, *, actor: User, now: datetime) -> Task:
     if task.assignee is None or not can_unclaim(actor, task):  # can_unclaim also requires an assignee
         raise ForbiddenError(_("You may not release this task."))
     add_event(task.case, "unclaimed", actor=actor, now=now, task=task, payload={"from": task.assignee.username})
-    task.assignee_id, task.assignee = None, None
-    db.session.flush()
+    _hand_to(task, None)
     return task
 
 
@@ -105,12 +103,20 @@ def assign_task(task: Task, assignee: User, *, actor: User, now: datetime) -> Ta
             _("%(name)s cannot take this task.", name=assignee.display_name),
             {"username": _("Must hold the task's role for this case's area.")},
         )
-    task.assignee_id, task.assignee = assignee.id, assignee
     add_event(task.case, "assigned", actor=actor, now=now, task=task, payload={"to": assignee.username})
+    _hand_to(task, assignee)
     if assignee.id != actor.id:
         notify([assignee], "assigned", task=task, now=now)
-    db.session.flush()
+        db.session.flush()
     return task
+
+
+def _hand_to(task: Task, assignee: User | None) -> None:
+    """The task's new holder, written with the event just queued (app/cases/rows.py: one statement on PostgreSQL)."""
+    rows = RowWrites()
+    rows.update(task, assignee_id=assignee.id if assignee else None)
+    set_committed_value(task, "assignee", assignee)
+    rows.write()
 
 
 def complete_task(task: Task, data: dict[str, Any], *, actor: User, now: datetime) -> Change:

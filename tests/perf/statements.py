@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Flask
+from flask import Flask, has_app_context
 from sqlalchemy import event
 
 from app.extensions import db
@@ -15,9 +15,15 @@ _BOOKKEEPING = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGI
 
 @contextmanager
 def statements(app: Flask) -> Iterator[list[str]]:
-    """The statements sent while the block runs (one entry per execute, an executemany counting once)."""
-    with app.app_context():
+    """The statements sent while the block runs (one entry per execute, an executemany counting once).
+
+    Inside an app context (a service called directly) it uses that context: ending one of its own would end the
+    context's session."""
+    if has_app_context():
         engine = db.engine
+    else:
+        with app.app_context():
+            engine = db.engine
     seen: list[str] = []
 
     def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
