@@ -5,8 +5,8 @@ case's trail; the timer worker does that for a batch of fifty cases at once. Eac
 object as a committed value (so the object never becomes dirty and the session's flush has nothing of it left to
 do) and into a group of rows: one per table, operation and set of columns. `write` sends the groups with the events
 queued so far (app/cases/events.py). On PostgreSQL that is one statement, whatever the number of rows and tables: each
-group is a data-modifying `WITH` whose rows arrive as one JSON parameter (`json_populate_recordset` with the table's
-own row type). Elsewhere, and whenever two groups would touch the same row (a `WITH`'s parts cannot see each other's
+group's rows arrive as one JSON parameter (`json_populate_recordset` with the table's own row type), every group but
+the last is a data-modifying `WITH` and the last is the statement itself. Elsewhere, and whenever two groups would touch the same row (a `WITH`'s parts cannot see each other's
 changes), each group is one INSERT, UPDATE or DELETE, several rows as one executemany.
 """
 
@@ -189,8 +189,9 @@ def _write_as_one(connection: Connection, groups: list[Group]) -> None:
 
 @cache  # a step's shape repeats: each statement is built once and prepared by psycopg after a few runs
 def _statement(shapes: tuple[tuple[Op, Table, tuple[str, ...]], ...], dialect: Dialect) -> str:
-    parts = (f"w{i} AS ({_part(i, op, table, columns, dialect)})" for i, (op, table, columns) in enumerate(shapes))
-    return f"WITH {', '.join(parts)} SELECT 1"
+    parts = [_part(i, op, table, columns, dialect) for i, (op, table, columns) in enumerate(shapes)]
+    *first, last = parts  # the last group is the statement itself: no result rows to describe and read
+    return f"WITH {', '.join(f'w{i} AS ({part})' for i, part in enumerate(first))} {last}" if first else last
 
 
 def _part(i: int, op: Op, table: Table, columns: tuple[str, ...], dialect: Dialect) -> str:

@@ -12,7 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from functools import cache
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -105,12 +106,27 @@ def _on_time(case_id: int) -> ColumnElement[int]:
 
 
 def _upsert(conn: Connection, rows: list[dict[str, Any]]) -> Insert:
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(CaseDayStat).values(rows)
+    """The rows as one multi-row INSERT: for rows whose on-time count is a subquery (a closing case)."""
+    return _on_conflict_add(_insert(conn.dialect.name)(CaseDayStat).values(rows))
+
+
+@cache  # built once per dialect: rows of plain counts are sent with it, with no statement to compile each time
+def _plain_upsert(dialect: str) -> Insert:
+    return _on_conflict_add(_insert(dialect)(CaseDayStat))
+
+
+def _insert(dialect: str) -> Any:
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+def _on_conflict_add(stmt: Any) -> Insert:
     table = CaseDayStat.__table__
-    return stmt.on_conflict_do_update(
-        index_elements=["org_unit_id", "day", "case_type"],
-        set_={name: table.c[name] + stmt.excluded[name] for name in STAT_FIELDS},
+    return cast(
+        Insert,
+        stmt.on_conflict_do_update(
+            index_elements=["org_unit_id", "day", "case_type"],
+            set_={name: table.c[name] + stmt.excluded[name] for name in STAT_FIELDS},
+        ),
     )
 
 
@@ -131,7 +147,11 @@ def _rows(pending: Pending) -> list[dict[str, Any]]:
 def write(conn: Connection, pending: Pending) -> None:
     rows = _rows(pending)
     for i in range(0, len(rows), _BATCH):
-        conn.execute(_upsert(conn, rows[i : i + _BATCH]))
+        batch = rows[i : i + _BATCH]
+        if any(isinstance(value, ColumnElement) for row in batch for value in row.values()):
+            conn.execute(_upsert(conn, batch))
+        else:
+            conn.execute(_plain_upsert(conn.dialect.name), batch)
 
 
 def _after_flush(session: Session, _context: Any) -> None:
