@@ -12,7 +12,8 @@ from typing import Any, Generic, TypeVar
 
 from flask import current_app, has_app_context
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
 from app.extensions import db
 
@@ -62,3 +63,16 @@ class ProcessCache(Generic[T]):
         # Committed or not, a change's transaction is over: the next reader reads afresh.
         if transaction.parent is None and session.info.pop(self.edited_key, False) and has_app_context():
             self.forget()
+
+
+def detached_copy(obj: T) -> T:
+    """A new instance holding `obj`'s loaded column values as if freshly loaded (deferred ones stay unloaded),
+    belonging to no session: shared read-only by a process's requests, each merging it into its own session with
+    `Session.merge(obj, load=False)`, which sends no query."""
+    state = instance_state(obj)
+    copy: T = state.mapper.class_manager.new_instance()
+    for attr in state.mapper.column_attrs:
+        if attr.key in state.dict:
+            set_committed_value(copy, attr.key, state.dict[attr.key])
+    make_transient_to_detached(copy)
+    return copy

@@ -11,16 +11,15 @@ app/org/service.py.
 """
 
 from functools import cache
-from typing import TypeVar
 
 from sqlalchemy import Select, bindparam, select
-from sqlalchemy.orm import joinedload, make_transient_to_detached
-from sqlalchemy.orm.attributes import instance_state, set_committed_value
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 from app.org.models import Membership, User
 from app.org.service import derived_from_org
-from app.process_cache import ProcessCache
+from app.process_cache import ProcessCache, detached_copy
 
 _USERS: ProcessCache[dict[int, User]] = derived_from_org(ProcessCache("users", "GRIDCASE_USER_CACHE_SECONDS"))
 
@@ -52,27 +51,12 @@ def forget_users() -> None:
 
 def _detached_copy(user: User) -> User:
     """A copy of the loaded user, memberships and units that belongs to no session (shared, read only, by requests)."""
-    copy = _columns(user)
+    copy = detached_copy(user)
     memberships = []
     for membership in user.memberships:
-        kept = _columns(membership)
-        set_committed_value(kept, "org_unit", _columns(membership.org_unit))
+        kept = detached_copy(membership)
+        set_committed_value(kept, "org_unit", detached_copy(membership.org_unit))
         set_committed_value(kept, "user", copy)
         memberships.append(kept)
     set_committed_value(copy, "memberships", memberships)
-    for obj in (copy, *memberships, *(m.org_unit for m in memberships)):
-        make_transient_to_detached(obj)
-    return copy
-
-
-T = TypeVar("T")
-
-
-def _columns(obj: T) -> T:
-    """A new instance holding `obj`'s loaded column values as if freshly loaded (deferred ones stay unloaded)."""
-    state = instance_state(obj)
-    copy: T = state.mapper.class_manager.new_instance()
-    for attr in state.mapper.column_attrs:
-        if attr.key in state.dict:
-            set_committed_value(copy, attr.key, state.dict[attr.key])
     return copy

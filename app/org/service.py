@@ -4,11 +4,12 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy import event, func, select, tuple_
 from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm.util import identity_key
 
 from app.errors import NotFoundError
 from app.extensions import db
 from app.org.models import Membership, OrgUnit, User
-from app.process_cache import ProcessCache
+from app.process_cache import ProcessCache, detached_copy
 
 if TYPE_CHECKING:
     from app.tasks.models import Task
@@ -35,7 +36,7 @@ def candidate_unit(role: str, unit: OrgUnit) -> OrgUnit:
         return cast(OrgUnit, memo[key])
     placements = _placements()
     known = placements.get(key)
-    found = (unit if known == unit.id else db.session.get(OrgUnit, known)) if known is not None else None
+    found = (unit if known.id == unit.id else _in_session(known)) if known is not None else None
     if found is None:
         # From each ancestor (a handful of primary-key probes) to whether it has an active holder (an index probe
         # on membership by unit and role): never a scan of all memberships or users.
@@ -52,9 +53,15 @@ def candidate_unit(role: str, unit: OrgUnit) -> OrgUnit:
             .limit(1)
         )
         found = db.session.scalars(stmt).first() or unit
-        placements[key] = found.id
+        placements[key] = detached_copy(found)
     memo[key] = found
     return found
+
+
+def _in_session(kept: OrgUnit) -> OrgUnit:
+    """A kept unit as this session's own: the one it already holds, else the copy merged in without a query."""
+    held = db.session.identity_map.get(identity_key(OrgUnit, kept.id))
+    return held if held is not None else db.session.merge(kept, load=False)
 
 
 def prime_candidate_units(pairs: "set[tuple[str, OrgUnit]]") -> None:
@@ -83,11 +90,14 @@ def prime_candidate_units(pairs: "set[tuple[str, OrgUnit]]") -> None:
 
 
 _CANDIDATE_UNITS = "gridcase_candidate_units"  # session.info: (role, unit id) -> unit, for one transaction
-_PLACEMENTS: ProcessCache[dict[tuple[str, int], int]] = ProcessCache("placements", "GRIDCASE_PLACEMENT_CACHE_SECONDS")
+_PLACEMENTS: ProcessCache[dict[tuple[str, int], OrgUnit]] = ProcessCache(
+    "placements", "GRIDCASE_PLACEMENT_CACHE_SECONDS"
+)
 
 
-def _placements() -> dict[tuple[str, int], int]:
-    """This process's remembered answers of `candidate_unit` ((role, unit id) -> unit id), a fresh map every
+def _placements() -> dict[tuple[str, int], OrgUnit]:
+    """This process's remembered answers of `candidate_unit` ((role, unit id) -> a detached copy of the unit, so a
+    task landing above the case's own unit needs no query for it either), a fresh map every
     GRIDCASE_PLACEMENT_CACHE_SECONDS (a throwaway one for a transaction that changed the org tree)."""
     return _PLACEMENTS.kept_or(dict)
 
