@@ -7,10 +7,12 @@ from typing import Any
 from flask import Flask
 
 from app.config import load_settings
+from app.json_provider import JSONProvider
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.json = JSONProvider(app)
     app.config.from_mapping(load_settings(app.instance_path))
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_mapping(overrides or {})

@@ -17,6 +17,7 @@ from app.casetypes.models import ProcessVersion
 from app.engine import FormRef, InvalidDiagram, Problem, ProcessDefinition, compile_definition
 from app.extensions import db
 from app.i18n import localized
+from app.json_provider import Encoded
 from app.jsonforms.loader import FormFileError, available_forms, load_form_file
 from app.jsonforms.localize import localize
 from app.org.models import User
@@ -32,8 +33,9 @@ class Deployed:
     # (schema file, locale) -> localized schema. A version is immutable, so each form is
     # translated once per process rather than once per task in every inbox page.
     _localized: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict, repr=False, compare=False)
-    # (task's bpmn id, locale) -> (name, {"schema", "ui_schema"} or None): what a task list row shows of it.
-    _task_texts: dict[tuple[str, str], tuple[str | None, dict[str, Any] | None]] = field(
+    # (task's bpmn id, locale) -> (name, {"schema", "ui_schema"} or None): what a task list row shows of it, the
+    # form encoded once for all the responses that carry it (app/json_provider.py).
+    _task_texts: dict[tuple[str, str], tuple[str | None, Encoded | None]] = field(
         default_factory=dict, repr=False, compare=False
     )
 
@@ -52,7 +54,7 @@ class Deployed:
             self._localized[key] = localize(form[0], form[1], locale)
         return self._localized[key], form[1]
 
-    def task_texts(self, bpmn_id: str, locale: str) -> tuple[str | None, dict[str, Any] | None]:
+    def task_texts(self, bpmn_id: str, locale: str) -> tuple[str | None, Encoded | None]:
         """A user task's name (None: not in this diagram) and form as a list shows them, in `locale`.
 
         Computed once per version, task and language; shared between requests, so callers must not change it.
@@ -63,7 +65,8 @@ class Deployed:
             spec = self.definition.user_tasks.get(bpmn_id)
             form = self.localized_form(spec.form, locale) if spec else None
             name = localized(spec.names, spec.name, locale) if spec else None
-            texts = self._task_texts[key] = (name, {"schema": form[0], "ui_schema": form[1]} if form else None)
+            answer = Encoded({"schema": form[0], "ui_schema": form[1]}) if form else None
+            texts = self._task_texts[key] = (name, answer)
         return texts
 
 
