@@ -1,11 +1,14 @@
 """Case pages: list, report a new case, case detail with history."""
 
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from sqlalchemy.orm import defaultload, joinedload, lazyload, selectinload
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.orm import defaultload, joinedload, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.attachments.service import (
     add_attachments,
@@ -32,37 +35,54 @@ from app.intake.reports import leaves_for, read_place, report_case
 from app.jsonforms.html import coerce_posted, form_fields
 from app.jsonforms.localize import localize
 from app.org.models import User
-from app.org.permissions import can_attach, sees_personal_data, visible_cases
+from app.org.permissions import can_attach, can_see_case, sees_personal_data, visible_cases
 from app.org.service import candidates_of
 from app.privacy import personal_fields
 from app.registers.references import linked_records, reference_options
-from app.tasks.models import Task
+from app.tasks.models import Task, is_open
 
 bp = Blueprint("cases", __name__)
 PAGE = 50
-# Users shown by name on a case page: their own roles are not needed.
-CASE_PAGE = (
-    joinedload(Case.process_version),
-    joinedload(Case.opened_by).lazyload(User.memberships),
-    selectinload(Case.open_tasks).options(lazyload(Task.case), defaultload(Task.assignee).lazyload(User.memberships)),
-)
 
 
 def get_case_for(user: User, case_id: int, *, page: bool = False) -> Case:
     """Load a case in the user's jurisdiction; outside it, the case does not exist.
 
     With `page`, what the case page shows comes along: its process version and reporter in the same
-    statement, its open tasks (with their units and assignees) in one more.
+    statement, its open tasks (with their units and assignees) in one more. Both statements are built once.
     """
     if not 0 < case_id < 2**63:  # beyond any database integer
         raise NotFoundError(_("No such case."))
-    stmt = visible_cases(user).where(Case.id == case_id)
-    if page:
-        stmt = stmt.options(*CASE_PAGE)
-    case = db.session.scalars(stmt).first()
-    if case is None:
+    case = db.session.scalars(_case_statement(page=page), {"case_id": case_id}).first()
+    if case is None or not can_see_case(user, case):
         raise NotFoundError(_("No such case."))
+    if page:
+        tasks = list(db.session.scalars(_open_tasks_statement(), {"case_id": case.id}))
+        for task in tasks:
+            set_committed_value(task, "case", case)
+        set_committed_value(case, "open_tasks", tasks)
     return case
+
+
+@cache  # built once: building and keying the statement with its loader options cost more than running it
+def _case_statement(*, page: bool) -> Select[tuple[Case]]:
+    stmt = select(Case).where(Case.id == bindparam("case_id"))
+    # Users shown by name on a case page: their own roles are not needed.
+    return (
+        stmt.options(joinedload(Case.process_version), joinedload(Case.opened_by).lazyload(User.memberships))
+        if page
+        else stmt
+    )
+
+
+@cache
+def _open_tasks_statement() -> Select[tuple[Task]]:
+    return (
+        select(Task)
+        .where(Task.case_id == bindparam("case_id"), is_open())
+        .order_by(Task.created_at)
+        .options(lazyload(Task.case), defaultload(Task.assignee).lazyload(User.memberships))
+    )
 
 
 @bp.get("/cases")
