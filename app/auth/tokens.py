@@ -29,13 +29,13 @@ _TOKEN_USER = (
     select(ApiToken.user_id)
     .join(User, User.id == ApiToken.user_id)
     .where(ApiToken.token_sha256 == bindparam("digest"), ApiToken.expires_at > bindparam("now"), User.active)
-)  # built once, like every statement each request runs
+)  # built once, like every statement each request runs; a plain column, run on the session's connection
 
 
 def user_for_token(token: str, *, now: datetime) -> User | None:
     """The token's user, if the token is valid and the user active: asked on every request, so revoking a token
     or deactivating a user takes effect at once. Their roles and units come from app/auth/principals.py."""
-    user_id = db.session.scalar(_TOKEN_USER, {"digest": _digest(token), "now": now})
+    user_id = db.session.connection().scalar(_TOKEN_USER, {"digest": _digest(token), "now": now})
     return user_with_roles(user_id) if user_id is not None else None
 
 
