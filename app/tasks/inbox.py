@@ -106,7 +106,7 @@ def inbox(user: User, query: InboxQuery, *, now: datetime) -> tuple[list[InboxRo
         .offset(query.offset)
         .limit(query.limit + 1)
     )
-    rows = [InboxRow(*row) for row in db.session.execute(stmt)]
+    rows = [InboxRow(*row) for row in db.session.connection().execute(stmt)]  # plain columns: no ORM execution
     more = len(rows) > query.limit
     return rows[: query.limit], (query.offset + query.limit if more else None)
 
