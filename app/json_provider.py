@@ -4,6 +4,9 @@ An inbox page repeats each task's form (its JSON schema and UI schema, a few kil
 per-version cache (`Deployed.task_texts`, app/casetypes/registry.py); encoding those forms again on every page was
 a sixth of the page's CPU. Such a value is wrapped in `Encoded`: the provider encodes it the first time it is
 answered and from then on splices the kept text into each response. Everything else is encoded as Flask does.
+
+Reading, it refuses NaN and Infinity, which Python's json accepts but JSON has not: PostgreSQL's json type would
+refuse them deep inside a write, so a request carrying one is answered as invalid JSON (400) instead.
 """
 
 import json
@@ -28,6 +31,9 @@ class Encoded:
 
 
 class JSONProvider(DefaultJSONProvider):
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        return json.loads(s, parse_constant=_not_json, **kwargs)
+
     def dumps(self, obj: Any, **kwargs: Any) -> str:
         spliced: dict[str, str] = {}  # a placeholder (as JSON) -> the encoded value
 
@@ -44,3 +50,7 @@ class JSONProvider(DefaultJSONProvider):
         for mark, value in spliced.items():
             text = text.replace(mark, value)
         return text
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")

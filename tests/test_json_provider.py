@@ -43,3 +43,15 @@ def test_an_inbox_page_carries_each_tasks_form(api: Any) -> None:
     forms = [t["form"] for t in items if t["bpmn_id"] == "accept_and_assess"]
     assert len(forms) >= 2 and all(f == forms[0] for f in forms)
     assert forms[0]["schema"]["properties"]["severity_decision"]["type"] == "string"
+
+
+def test_nan_and_infinity_are_not_json(app: Flask, api: Any) -> None:
+    with pytest.raises(ValueError, match="NaN"):
+        app.json.loads('{"x": NaN}')
+    worker = api("grid_worker_1")
+    body = json.dumps({"case_type": "fire_hazard_rectification", "org_unit": GRID_1, "data": {"x": 1}})
+    body = body.replace('"x": 1', '"x": Infinity')
+    response = worker.client.post(
+        "/api/v1/cases", data=body, headers={**worker.headers, "Content-Type": "application/json"}
+    )
+    assert response.status_code == 400 and "JSON" in response.json["error"]["message"], response.json

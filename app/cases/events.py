@@ -5,10 +5,9 @@ row on the session, and the queue goes out as one batched INSERT (one statement 
 trip; no RETURNING, no identity map, no unit-of-work sorting) with an engine step's own rows (app/cases/rows.py) or
 right after the session's next flush, so after the case rows it refers to. It is also written before any ORM query
 the transaction runs (as autoflush would) and at commit, so the transaction sees its own events exactly as it would
-see rows added to the session. A rollback drops
-the queue; a savepoint's rollback drops what was queued since the savepoint began (what was queued before is
-written before it). The timer worker's batch of fifty cases writes its hundred events in one statement; a task
-completion its two or three.
+see rows added to the session. A rollback drops the queue; a savepoint's rollback drops what was queued since the
+savepoint began (what was queued before is written before it). The timer worker's batch of fifty cases writes its
+hundred events in one statement; a task completion its two or three.
 """
 
 from datetime import datetime

@@ -3,11 +3,12 @@
 An engine step changes the case's row, closes and opens task rows, moves the case's timer and appends to the
 case's trail; the timer worker does that for a batch of fifty cases at once. Each new value goes into its ORM
 object as a committed value (so the object never becomes dirty and the session's flush has nothing of it left to
-do) and into a group of rows: one per table, operation and set of columns. `write` sends the groups with the events
-queued so far (app/cases/events.py). On PostgreSQL that is one statement, whatever the number of rows and tables: each
-group's rows arrive as one JSON parameter (`json_populate_recordset` with the table's own row type), every group but
-the last is a data-modifying `WITH` and the last is the statement itself. Elsewhere, and whenever two groups would touch the same row (a `WITH`'s parts cannot see each other's
-changes), each group is one INSERT, UPDATE or DELETE, several rows as one executemany.
+do) and into a group of rows: one per table, operation and set of columns. `write` sends the groups with the
+events queued so far (app/cases/events.py). On PostgreSQL that is one statement, whatever the number of rows and
+tables: each group's rows arrive as one JSON parameter (`json_populate_recordset` with the table's own row type),
+every group but the last is a data-modifying `WITH` and the last is the statement itself. Elsewhere, and whenever
+two groups would touch the same row (a `WITH`'s parts cannot see each other's changes), each group is one INSERT,
+UPDATE or DELETE, several rows as one executemany.
 """
 
 import json
