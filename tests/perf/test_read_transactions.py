@@ -47,6 +47,8 @@ def test_a_read_request_ends_with_commit(app: Flask) -> None:
 
 
 def test_postgresql_keeps_the_prepared_statements_between_requests(app: Flask) -> None:
+    with app.app_context():
+        db.engine.dispose()  # one pooled connection for the requests below (a threaded test may have left several)
     worker = Api(app.test_client(), "grid_worker_1")
     for _ in range(12):  # psycopg prepares a statement on its fifth run on a connection
         assert worker.get("/tasks?limit=5").status_code == 200
