@@ -130,9 +130,9 @@ def record_engine_result(
 ) -> Change:
     """Write the engine's new state, open and close inbox rows, schedule its timer, and log it all.
 
-    The case's, its tasks' and its timer's rows go into `rows`, which the caller writes (app/cases/rows.py): one
-    statement per table, for a whole batch of cases in the timer worker. The task just completed (if any) is no
-    longer open. The events go out at the caller's flush or commit.
+    The case's, its tasks' and its timer's rows go into `rows`, which the caller writes (app/cases/rows.py) with the
+    events queued meanwhile: on PostgreSQL one statement, for a whole batch of cases in the timer worker. The task
+    just completed (if any) is no longer open.
     """
     with db.session.no_autoflush:
         still_open = {t.id: t for t in open_tasks_of(case)}
