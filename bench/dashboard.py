@@ -16,6 +16,7 @@ from urllib.parse import urlencode, urlsplit
 
 from sqlalchemy import Connection, text
 
+from bench.connections import connection_headers
 from bench.county import COUNTY_CODE
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
@@ -62,14 +63,15 @@ def sample() -> dict[str, Any]:
 
 
 class PageClient:
-    """A keep-alive connection with a session cookie, signed in through the login form."""
+    """A browser's session cookie, signed in through the login form; connections as bench/load.py's `Client`."""
 
-    def __init__(self, base: str, username: str, password: str) -> None:
+    def __init__(self, base: str, username: str, password: str, *, keep_alive: bool = False) -> None:
         parts = urlsplit(base)
         if parts.hostname not in ("127.0.0.1", "localhost"):
             raise SystemExit("the load generator only talks to loopback")
         self.conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=60)
         self.cookies: dict[str, str] = {}
+        self.connection = connection_headers(keep_alive)
         _status, page, _s = self.get("/login")
         found = CSRF.search(page.decode())
         if found is None:
@@ -83,7 +85,9 @@ class PageClient:
 
     def _send(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> tuple[int, bytes]:
         cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        self.conn.request(method, path, body=body, headers={**headers, "Cookie": cookie, "Accept-Language": "en"})
+        self.conn.request(
+            method, path, body=body, headers={**headers, **self.connection, "Cookie": cookie, "Accept-Language": "en"}
+        )
         response = self.conn.getresponse()
         raw = response.read()
         for header in response.msg.get_all("Set-Cookie") or []:
@@ -106,7 +110,7 @@ def phases(load: Any, run_phase: Callable[..., None]) -> None:
     for name, target in plan.items():
 
         def work(i: int, go: Callable[[], bool], name: str = name, target: dict[str, str] = target) -> None:
-            client = PageClient(load.base, target["user"], load.plan["password"])
+            client = PageClient(load.base, target["user"], load.plan["password"], keep_alive=load.keep_alive)
             for _ in range(max(1, limits["reads"] // load.clients)):
                 if not go():
                     return

@@ -4,7 +4,7 @@
 
 PLAN (written by bench/run.py) names the base URL, the users, the cases to read and
 the limits; OUT receives every request's latency summarised per figure. Each virtual
-user logs in once; clients are threads with their own keep-alive connection.
+user logs in once; clients are threads, each with its own connection (bench/connections.py).
 """
 
 import http.client
@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bench import dashboard, processes
+from bench.connections import connection_headers
 from bench.floor import summary
 
 FIRE_REPORT = {"address": "基准路8号", "hazard_kind": "electrical", "description": "电动车楼道充电",
@@ -30,17 +31,18 @@ WALK = [
 
 
 class Client:
-    """One keep-alive HTTP connection; every call is timed."""
+    """One HTTP client (a connection per request, or one kept: bench/connections.py); every call is timed."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, *, keep_alive: bool = False) -> None:
         parts = urlsplit(base)
         if parts.hostname not in ("127.0.0.1", "localhost"):
             raise SystemExit("the load generator only talks to loopback")
         self.host, self.port = parts.hostname, parts.port or 80
         self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        self.headers = {"Content-Type": "application/json", "Accept-Language": "en", **connection_headers(keep_alive)}
 
     def call(self, method: str, path: str, token: str | None, body: Any = None) -> tuple[int, Any, float]:
-        headers = {"Content-Type": "application/json", "Accept-Language": "en"}
+        headers = dict(self.headers)
         if token:
             headers["Authorization"] = f"Bearer {token}"
         payload = json.dumps(body).encode() if body is not None else None
@@ -78,11 +80,13 @@ class Phases:
         self.server_pid = server_pid
         self.walls: dict[str, float] = {}
         self.cpu: dict[str, dict[str, float]] = {}
+        self.busiest: dict[str, float | None] = {}  # the busiest gunicorn process's share of their CPU
 
     def run(self, name: str, clients: int, seconds: float, work: Callable[[int, Callable[[], bool]], None]) -> None:
-        before = processes.snapshot(self.server_pid)
+        before, each = processes.snapshot(self.server_pid), processes.workers(self.server_pid)
         self.walls[name] = run_phase(clients, seconds, work)
         self.cpu[name] = processes.spent(before, processes.snapshot(self.server_pid))
+        self.busiest[name] = processes.busiest_share(each, processes.workers(self.server_pid))
 
 
 def run_phase(clients: int, seconds: float, work: Callable[[int, Callable[[], bool]], None]) -> float:
@@ -114,9 +118,13 @@ class Load:
         self.plan, self.tokens, self.rec = plan, tokens, Recorder()
         self.base, self.limits, self.walkers = plan["url"], plan["limits"], plan["walkers"]
         self.clients = self.limits["clients"]
+        self.keep_alive = bool(self.limits.get("keep_alive", False))
         # Per client: the first task of each case it started, then those of them it claimed.
         self.first_tasks: list[list[str]] = [[] for _ in range(self.clients)]
         self.claimed: list[list[str]] = [[] for _ in range(self.clients)]
+
+    def client(self) -> Client:
+        return Client(self.base, keep_alive=self.keep_alive)
 
     def start_case(self, client: Client, walker: dict[str, str], name: str) -> dict[str, Any] | None:
         body = {"case_type": "fire_hazard_rectification", "org_unit": walker["grid"], "data": FIRE_REPORT,
@@ -126,7 +134,7 @@ class Load:
         return answer if status == 201 else None
 
     def starts(self, i: int, go: Callable[[], bool]) -> None:
-        client, walker = Client(self.base), self.walkers[i % len(self.walkers)]
+        client, walker = self.client(), self.walkers[i % len(self.walkers)]
         for _ in range(self.limits["case_starts"] // self.clients):
             if not go():
                 return
@@ -135,7 +143,7 @@ class Load:
 
     def claims(self, i: int, go: Callable[[], bool]) -> None:
         """Claim the first task (the township's acceptance) of every case this client started."""
-        client, token = Client(self.base), self.tokens[self.walkers[i % len(self.walkers)]["township_dispatcher"]]
+        client, token = self.client(), self.tokens[self.walkers[i % len(self.walkers)]["township_dispatcher"]]
         for task_id in self.first_tasks[i]:
             if not go():
                 return
@@ -146,7 +154,7 @@ class Load:
 
     def completes(self, i: int, go: Callable[[], bool]) -> None:
         """Complete the tasks claimed in the phase before: task completion alone, its own throughput."""
-        client, token = Client(self.base), self.tokens[self.walkers[i % len(self.walkers)]["township_dispatcher"]]
+        client, token = self.client(), self.tokens[self.walkers[i % len(self.walkers)]["township_dispatcher"]]
         for task_id in self.claimed[i]:
             if not go():
                 return
@@ -154,7 +162,7 @@ class Load:
             self.rec.add("task_complete", status, elapsed)
 
     def walk(self, i: int, go: Callable[[], bool]) -> None:
-        client, walker = Client(self.base), self.walkers[i % len(self.walkers)]
+        client, walker = self.client(), self.walkers[i % len(self.walkers)]
         for _ in range(self.limits["walk_cases"] // self.clients):
             if not go():
                 return
@@ -176,7 +184,7 @@ class Load:
 
     def reads(self, name: str, username: str, paths: Callable[[random.Random], str]) -> Callable[..., None]:
         def work(i: int, go: Callable[[], bool]) -> None:
-            client, rng = Client(self.base), random.Random(i)  # noqa: S311 - load shape, not security
+            client, rng = self.client(), random.Random(i)  # noqa: S311 - load shape, not security
             for _ in range(self.limits["reads"] // self.clients):
                 if not go():
                     return
@@ -216,6 +224,7 @@ def figures(rec: Recorder, phases: Phases) -> dict[str, Any]:
         out[name] = {**summary(samples, wall=phases.walls[phase]), "phase_seconds": round(phases.walls[phase], 2)}
         if phase == name:
             out[name]["cpu_ms"] = {k: round(v * 1000 / len(samples), 2) for k, v in phases.cpu[name].items()}
+            out[name]["busiest_process_share"] = phases.busiest[name]
     return {"figures": out, "errors": rec.errors, "phase_cpu_seconds": phases.cpu}
 
 

@@ -26,6 +26,28 @@ def snapshot(server_pid: int) -> dict[str, float]:
     return {"server": server, "postgres": postgres, "load": time.process_time()}
 
 
+def workers(server_pid: int) -> dict[int, float]:
+    """CPU seconds so far of each of the server's worker processes (the master's children)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                _comm, fields = _stat(entry / "stat")
+            except OSError:
+                continue
+            if int(fields[1]) == server_pid:
+                found[int(entry.name)] = (int(fields[11]) + int(fields[12])) / _TICKS
+    return found
+
+
+def busiest_share(before: dict[int, float], after: dict[int, float]) -> float | None:
+    """The busiest worker's part of all the workers' CPU between two `workers` readings: 1/N when the N processes
+    shared the work evenly, 1 when one did it all (one process runs Python on one core at a time)."""
+    spent_each = [cpu - before.get(pid, 0.0) for pid, cpu in after.items()]
+    total = sum(spent_each)
+    return round(max(spent_each) / total, 2) if total > 0 else None
+
+
 def spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
     return {k: round(after[k] - before[k], 3) for k in before}
 

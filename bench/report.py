@@ -82,17 +82,20 @@ def _cpu_split(r: dict[str, Any]) -> list[str]:
     cores = r["machine"]["cores"] or 1
     rows = []
     for name, title in HTTP_FIGURES:
-        cpu = r["http"]["figures"].get(name, {}).get("cpu_ms")
-        if cpu:
+        figure = r["http"]["figures"].get(name, {})
+        if cpu := figure.get("cpu_ms"):
             total = sum(cpu.values())
             ceiling = round(cores * 1000 / total, 1) if total else "–"
+            busiest = figure.get("busiest_process_share")
             rows.append(f"| {title} | {cpu['server']} | {cpu['postgres']} | {cpu['load']} | {round(total, 2)} | "
-                        f"{ceiling} |")  # fmt: skip
+                        f"{ceiling} | {'–' if busiest is None else f'{busiest:.0%}'} |")  # fmt: skip
     if not rows:
         return []
     return ["Where a request's CPU goes (ms per request over its phase, from /proc; server = gunicorn and its workers, "
-            "PostgreSQL = all its processes; ceiling = the cores' throughput at that cost):", "",
-            "| figure | server | PostgreSQL | load process | total | ceiling req/s |", "|---|---|---|---|---|---|",
+            "PostgreSQL = all its processes; ceiling = the cores' throughput at that cost; busiest process = the "
+            "busiest gunicorn process's share of their CPU, 1/N when the N shared the work evenly):", "",
+            "| figure | server | PostgreSQL | load process | total | ceiling req/s | busiest process |",
+            "|---|---|---|---|---|---|---|",
             *rows, ""]  # fmt: skip
 
 
@@ -111,7 +114,8 @@ def markdown(r: dict[str, Any]) -> str:
     lines = [
         f"# gridcase bench {r['date']} {r.get('label', '')}".rstrip(),
         "",
-        f"County: {json.dumps(r['county']['counts'])}; {r['settings']['clients']} concurrent clients; gunicorn "
+        f"County: {json.dumps(r['county']['counts'])}; {r['settings']['clients']} concurrent clients"
+        f" ({'one connection each' if r['settings'].get('keep_alive') else 'a connection per request'}); gunicorn "
         f"{r['settings']['workers']} workers × {r['settings']['threads']} threads; PostgreSQL; "
         f"{r['machine']['cores']} cores.",
         "",

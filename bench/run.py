@@ -38,6 +38,7 @@ class Settings:
     cases: int = _env_int("BENCH_CASES", 200_000)
     open_tasks: int = _env_int("BENCH_OPEN_TASKS", 100_000)
     clients: int = _env_int("BENCH_CLIENTS", 4)
+    keep_alive: bool = os.environ.get("BENCH_KEEPALIVE", "") == "1"  # one connection per client (bench/connections.py)
     seconds: int = _env_int("BENCH_SECONDS", 20)  # per phase
     reads: int = _env_int("BENCH_READS", 2000)  # per read figure
     case_starts: int = _env_int("BENCH_CASE_STARTS", 2000)
@@ -174,7 +175,7 @@ def serve(s: Settings) -> subprocess.Popen[bytes]:
 
 def load(s: Settings, plan: dict[str, Any], server_pid: int) -> dict[str, Any]:
     limits = {"clients": s.clients, "seconds": s.seconds, "reads": s.reads, "case_starts": s.case_starts,
-              "walk_cases": s.walk_cases}  # fmt: skip
+              "walk_cases": s.walk_cases, "keep_alive": s.keep_alive}  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         plan_path, out_path = Path(tmp) / "plan.json", Path(tmp) / "out.json"
         plan_path.write_text(

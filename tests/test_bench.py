@@ -48,6 +48,7 @@ def test_make_bench_end_to_end_at_tiny_scale(tmp_path: Path) -> None:
         assert results["ratios"][name]["throughput_x_floor"] is not None
         if name != "task_claim_complete":  # the walk's phase is shared with its case starts
             assert figures[name]["cpu_ms"]["server"] > 0 and figures[name]["cpu_ms"]["load"] > 0, name
+            assert 0 < figures[name]["busiest_process_share"] <= 1, name
     assert not results["http"]["errors"]
     assert set(results["history"]) == {"plain", "gridcase"} and len(results["targets"]) == 11
     assert results["timer_sweep"]["count"] == 20 and results["timer_sweep"]["per_second"] > 0
