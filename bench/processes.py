@@ -4,6 +4,7 @@ snapshot before and one after each phase, so every figure also says where its CP
 
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 _TICKS = os.sysconf("SC_CLK_TCK")
@@ -11,15 +12,8 @@ _TICKS = os.sysconf("SC_CLK_TCK")
 
 def snapshot(server_pid: int) -> dict[str, float]:
     server = postgres = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            comm, fields = _stat(entry / "stat")
-        except OSError:  # gone meanwhile, or not ours to read
-            continue
-        cpu = (int(fields[11]) + int(fields[12])) / _TICKS  # utime + stime
-        if int(entry.name) == server_pid or int(fields[1]) == server_pid:  # the master and its workers
+    for pid, comm, ppid, cpu in _processes():
+        if server_pid in (pid, ppid):  # the master and its workers
             server += cpu
         elif comm == "postgres":
             postgres += cpu
@@ -28,16 +22,7 @@ def snapshot(server_pid: int) -> dict[str, float]:
 
 def workers(server_pid: int) -> dict[int, float]:
     """CPU seconds so far of each of the server's worker processes (the master's children)."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                _comm, fields = _stat(entry / "stat")
-            except OSError:
-                continue
-            if int(fields[1]) == server_pid:
-                found[int(entry.name)] = (int(fields[11]) + int(fields[12])) / _TICKS
-    return found
+    return {pid: cpu for pid, _comm, ppid, cpu in _processes() if ppid == server_pid}
 
 
 def busiest_share(before: dict[int, float], after: dict[int, float]) -> float | None:
@@ -50,6 +35,18 @@ def busiest_share(before: dict[int, float], after: dict[int, float]) -> float | 
 
 def spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
     return {k: round(after[k] - before[k], 3) for k in before}
+
+
+def _processes() -> Iterator[tuple[int, str, int, float]]:
+    """Every process we may read: its id, command name, parent's id and CPU seconds so far (utime + stime)."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            comm, fields = _stat(entry / "stat")
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+        yield int(entry.name), comm, int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICKS
 
 
 def _stat(path: Path) -> tuple[str, list[str]]:
