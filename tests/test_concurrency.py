@@ -5,12 +5,13 @@ CI runs it against PostgreSQL, where the case row lock (SELECT ... FOR UPDATE) d
 """
 
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 
 from app.cases.models import Case, CaseEvent
 from app.extensions import db
@@ -72,4 +73,87 @@ def test_double_completion_in_parallel(app: Flask, committed_case: dict[str, Any
             .where(CaseEvent.case_id == case.id, CaseEvent.kind == "completed")
         )
         assert completions == 1
+        db.session.remove()
+
+
+def while_another_holds_the_case(
+    app: Flask, case_id: int, call: Callable[[], int], change: Callable[[Any], None]
+) -> int:
+    """Run `call` (a request) while another transaction holds the case's lock; once the request waits for it, that
+    transaction makes `change` and commits. Returns the request's status. PostgreSQL only: SQLite has no row locks."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("SQLite has no row locks: one writer at a time (PostgreSQL runs this test)")
+    with app.app_context():
+        engine = db.engine
+    status: list[int] = []
+    with engine.connect() as holder, engine.connect() as watcher:
+        holder.begin()
+        holder.execute(text('SELECT id FROM "case" WHERE id = :id FOR UPDATE'), {"id": case_id})
+        thread = threading.Thread(target=lambda: status.append(call()))
+        thread.start()
+        waiting = text(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )
+        deadline = time.monotonic() + 30
+        while not watcher.execute(waiting).scalar() and time.monotonic() < deadline:
+            watcher.rollback()
+            time.sleep(0.02)
+        change(holder)
+        holder.commit()
+        thread.join(timeout=60)
+    return status[0]
+
+
+def test_a_completion_that_waited_for_the_lock_sees_the_tasks_opened_meanwhile(
+    app: Flask, committed_case: dict[str, Any]
+) -> None:
+    """The lock and the case's open tasks are one statement (app/cases/locking.py). A statement that waited for the
+    lock reads the rows it locks as they are now, but finds no row inserted meanwhile: a task another step opened
+    while this request waited must still be seen. Here the other transaction rewrites the case's row and opens a task
+    the engine does not know, as a step would; the completion sees it open and, as the engine has no such task,
+    closes it."""
+    task_id, case_id = committed_case["open_tasks"][0]["id"], committed_case["id"]
+    dispatcher = Api(app.test_client(), "township_dispatcher_1")
+
+    def complete() -> int:
+        return int(dispatcher.post(f"/tasks/{task_id}/complete", {"data": {"severity_decision": "minor"}}).status_code)
+
+    def open_a_task(holder: Any) -> None:
+        holder.execute(text('UPDATE "case" SET state_version = state_version + 1 WHERE id = :id'), {"id": case_id})
+        holder.execute(
+            text("INSERT INTO task (id, case_id, bpmn_id, name, role, org_unit_id, status, created_at, alerted) "
+                 "SELECT 'opened-meanwhile', case_id, 'elsewhere', 'Elsewhere', role, org_unit_id, 'open', now(), "
+                 "'normal' FROM task WHERE id = :task"),
+            {"task": task_id},
+        )  # fmt: skip
+
+    assert while_another_holds_the_case(app, case_id, complete, open_a_task) == 200
+    with app.app_context():
+        opened_meanwhile = db.session.get(Task, "opened-meanwhile")
+        assert opened_meanwhile is not None and opened_meanwhile.status is TaskStatus.CANCELLED
+        db.session.remove()
+
+
+def test_a_claim_that_waited_for_the_lock_sees_the_task_claimed_meanwhile(
+    app: Flask, committed_case: dict[str, Any]
+) -> None:
+    """A task changed while the request waited (claimed, here, without touching the case's row) is read as it is
+    now: its rows are locked with the case's, so the second claim is refused, not laid over the first."""
+    task_id, case_id = committed_case["open_tasks"][0]["id"], committed_case["id"]
+    dispatcher = Api(app.test_client(), "township_dispatcher_1")
+
+    def claim() -> int:
+        return int(dispatcher.post(f"/tasks/{task_id}/claim").status_code)
+
+    def claim_first(holder: Any) -> None:
+        holder.execute(
+            text("UPDATE task SET assignee_id = (SELECT id FROM \"user\" WHERE username = 'county_dispatcher') "
+                 "WHERE id = :task"),
+            {"task": task_id},
+        )  # fmt: skip
+
+    assert while_another_holds_the_case(app, case_id, claim, claim_first) == 409
+    with app.app_context():
+        task = db.session.get(Task, task_id)
+        assert task is not None and task.assignee is not None and task.assignee.username == "county_dispatcher"
         db.session.remove()

@@ -2,15 +2,18 @@
 
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, bindparam, select
-from sqlalchemy.orm import contains_eager, joinedload, undefer
+from sqlalchemy import Boolean, ColumnElement, Select, bindparam, literal_column, or_, select, true
+from sqlalchemy.orm import aliased, contains_eager, joinedload, lazyload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.cases.models import Case
 from app.errors import NotFoundError
 from app.extensions import db
+
+if TYPE_CHECKING:
+    from app.tasks.models import Task
 
 _LOCKS = "gridcase_locked_cases"  # session.info: case id -> the transaction that holds its lock
 
@@ -23,15 +26,39 @@ def lock_case(case_id: int) -> Case:
     transaction here starts with BEGIN IMMEDIATE (see app/database.py), which already
     serialises writers.
     """
-    case = _lock(_lock_statement(by_task=False), {"case_id": case_id})
+    case = db.session.scalars(_lock_statement(), {"case_id": case_id}).first()
     if case is None:
         raise NotFoundError("no such case")
+    _note_lock(case.id)
     return case
 
 
-def lock_case_of_task(task_id: str) -> Case | None:
-    """Lock the case a task belongs to, found by the task's id in the same statement."""
-    return _lock(_lock_statement(by_task=True), {"task_id": task_id})
+def lock_case_of_task(task_id: str) -> "tuple[Case, list[Task]] | None":
+    """Lock the case a task belongs to and read, in the same statement, that task and the case's open tasks.
+
+    One statement instead of a lock and then a read. Under READ COMMITTED a statement that waited for the lock sees
+    the rows it locks as they are now (PostgreSQL reads them again), but its other rows as they were when it
+    started: tasks another step opened meanwhile, or the case's timer as it was. So the task rows are locked too (a
+    claim or a deadline alert that changed one meanwhile is read again), and the statement also says whether the
+    case's row is the one its snapshot saw (`xmin`): every engine step and every move of the case rewrites that row.
+    If it moved, the lock is held by now, and the case and its tasks are read again after it.
+    """
+    from app.tasks.models import TaskStatus
+
+    dialect = db.session.connection().dialect.name
+    rows = db.session.execute(_case_and_tasks_statement(dialect), {"task_id": task_id}).all()
+    if not rows:
+        return None
+    case = rows[0][0].case
+    _note_lock(case.id)
+    tasks = [task for task, _unchanged in rows]
+    if not all(unchanged for _task, unchanged in rows):  # another transaction changed the case while this one waited
+        case = lock_case(case.id)
+        tasks = list(db.session.scalars(_tasks_statement(), {"case_id": case.id, "task_id": task_id}))
+    for task in tasks:
+        set_committed_value(task, "case", case)  # held by its tasks, the locked case stays in the session
+    set_committed_value(case, "open_tasks", [t for t in tasks if t.status is TaskStatus.OPEN])
+    return case, tasks
 
 
 def lock_due_cases(now: datetime, limit: int) -> list[Case]:
@@ -63,7 +90,7 @@ def lock_due_cases(now: datetime, limit: int) -> list[Case]:
             by_case[task.case_id].append(task)
         for case in cases:
             set_committed_value(case, "open_tasks", by_case[case.id])
-            db.session.info.setdefault(_LOCKS, {})[case.id] = _transaction()
+            _note_lock(case.id)
     return cases
 
 
@@ -73,29 +100,73 @@ def holds_lock(case_id: int) -> bool:
 
 
 @cache  # built once: a statement object reused is neither built nor keyed again per request
-def _lock_statement(*, by_task: bool) -> Select[tuple[Case]]:
-    from app.tasks.models import Task
-
-    where = Case.id == (
-        select(Task.case_id).where(Task.id == bindparam("task_id")).scalar_subquery()
-        if by_task
-        else bindparam("case_id")
-    )
+def _lock_statement() -> Select[tuple[Case]]:
     # Whoever locks a case is about to run the engine on it: its state, version and timer come along.
     return (
         select(Case)
-        .where(where)
+        .where(Case.id == bindparam("case_id"))
         .options(undefer(Case.state), joinedload(Case.process_version), joinedload(Case.timer))
         .with_for_update(of=Case)
         .execution_options(populate_existing=True)
     )
 
 
-def _lock(stmt: Select[tuple[Case]], params: dict[str, Any]) -> Case | None:
-    case = db.session.scalars(stmt, params).first()
-    if case is not None:
-        db.session.info.setdefault(_LOCKS, {})[case.id] = _transaction()
-    return case
+def _task_filter() -> ColumnElement[bool]:
+    """The task asked for (whatever its status) and the open tasks of its case."""
+    from app.tasks.models import Task, is_open
+
+    return or_(is_open(), Task.id == bindparam("task_id"))
+
+
+@cache
+def _case_and_tasks_statement(dialect: str) -> "Select[tuple[Task, bool]]":
+    from app.tasks.models import Task
+
+    seen = Case.__table__.alias("case_seen")
+    # PostgreSQL: whether the case's row is still the version this statement's snapshot saw (see lock_case_of_task).
+    # SQLite runs one writer at a time (BEGIN IMMEDIATE, app/database.py): what it reads is current.
+    unchanged = (
+        select(literal_column('case_seen.xmin = "case".xmin', Boolean)).where(seen.c.id == Case.id).scalar_subquery()
+        if dialect == "postgresql"
+        else true()
+    )
+    wanted = aliased(Task)
+    case_id = select(wanted.case_id).where(wanted.id == bindparam("task_id")).scalar_subquery()
+    return (
+        select(Task, unchanged.label("unchanged"))
+        .join(Task.case)
+        .where(Case.id == case_id, _task_filter())
+        .order_by(Task.created_at)
+        .options(
+            contains_eager(Task.case).options(
+                undefer(Case.state), joinedload(Case.process_version), joinedload(Case.timer)
+            ),
+            # The task's unit and holder are read when first used, nearly always without a query: who acts on a
+            # task is almost always its holder or a candidate at its unit, and their own user and units are in
+            # the session already (app/auth/principals.py). Joining them cost a tenth of a completion's CPU.
+            lazyload(Task.org_unit),
+            lazyload(Task.assignee),
+        )
+        .with_for_update(of=[Case.id, Task.id])
+        .execution_options(populate_existing=True)
+    )
+
+
+@cache
+def _tasks_statement() -> "Select[tuple[Task]]":
+    from app.tasks.models import Task
+
+    return (
+        select(Task)
+        .where(Task.case_id == bindparam("case_id"), _task_filter())
+        .order_by(Task.created_at)
+        .options(lazyload(Task.case), lazyload(Task.org_unit), lazyload(Task.assignee))
+        .execution_options(populate_existing=True)
+    )
+
+
+def _note_lock(case_id: int) -> None:
+    db.session.info.setdefault(_LOCKS, {})[case_id] = _transaction()
 
 
 def _transaction() -> Any:

@@ -1,12 +1,9 @@
 """Domain verbs for tasks: claim, unclaim, assign, complete (the inbox queries are in app/tasks/inbox.py)."""
 
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, or_, select
-from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import engine
@@ -34,38 +31,13 @@ def get_task_for(user: User, task_id: str) -> Task:
 
 
 def locked_task_for(user: User, task_id: str) -> Task:
-    """`get_task_for` for a change: lock the task's case, then read the task and its open siblings.
-
-    Two round trips, all rows read under the lock; the verbs below need no further lock or refresh.
-    """
-    case = lock_case_of_task(task_id) if len(task_id) <= 36 else None
-    if case is None:
-        raise NotFoundError(_("No such task."))
-    tasks = list(db.session.scalars(_tasks_of_locked_case(), {"case_id": case.id, "task_id": task_id}))
-    for t in tasks:
-        set_committed_value(t, "case", case)  # held by its tasks, the locked case stays in the session
-    set_committed_value(case, "open_tasks", [t for t in tasks if t.status is TaskStatus.OPEN])
-    task = next((t for t in tasks if t.id == task_id), None)
+    """`get_task_for` for a change: lock the task's case, reading the task and its open siblings with it
+    (app/cases/locking.py); the verbs below need no further lock or refresh."""
+    found = lock_case_of_task(task_id) if len(task_id) <= 36 else None
+    task = next((t for t in found[1] if t.id == task_id), None) if found else None
     if task is None or not can_see_task(user, task):
         raise NotFoundError(_("No such task."))
     return task
-
-
-@cache  # built once, as the lock's statement
-def _tasks_of_locked_case() -> Select[tuple[Task]]:
-    return (
-        select(Task)
-        .where(
-            Task.case_id == bindparam("case_id"),
-            or_(Task.status == TaskStatus.OPEN, Task.id == bindparam("task_id")),
-        )
-        .order_by(Task.created_at)
-        # The case is already in the session. The task's unit and holder are read when first used, and nearly
-        # always without a query: who acts on a task is almost always its holder or a candidate at its unit, and
-        # their own user and units are in the session already (app/auth/principals.py). Joining them cost a
-        # tenth of a completion's CPU.
-        .options(lazyload(Task.case), lazyload(Task.org_unit), lazyload(Task.assignee))
-    )
 
 
 def locked_task(task: Task) -> Task:

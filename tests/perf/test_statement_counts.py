@@ -40,9 +40,9 @@ def _start(api: Any) -> dict[str, Any]:
     return dict(response.json)
 
 
-def test_claim_is_four_statements(app: Flask, api: Any) -> None:
-    """Token, lock the case (found by the task id), the case's open tasks, the update with its event (one statement
-    on PostgreSQL, two on SQLite, app/cases/rows.py). Was 7.
+def test_claim_is_three_statements(app: Flask, api: Any) -> None:
+    """Token, lock the case (found by the task id) reading its open tasks with it (app/cases/locking.py), the update
+    with its event (one statement on PostgreSQL, two on SQLite, app/cases/rows.py). Was 7.
 
     The token is checked every time; the user's roles come from this process's copy after their first request
     (app/auth/principals.py), which reads them with the user (one more statement, once per user and process)."""
@@ -52,13 +52,13 @@ def test_claim_is_four_statements(app: Flask, api: Any) -> None:
     with statements(app) as seen:
         response = dispatcher.post(f"/tasks/{task['id']}/claim")
     assert response.status_code == 200 and response.json["assignee"] == "township_dispatcher_1"
-    assert len(seen) <= _bound(app, 4, 5), seen
+    assert len(seen) <= _bound(app, 3, 4), seen
     assert sum("FOR UPDATE" in s for s in seen) == _bound(app, 1, 0)  # SQLite locks with BEGIN IMMEDIATE
 
 
-def test_complete_is_five_statements_and_reads_no_calendar(app: Flask, api: Any) -> None:
-    """Token, lock, open tasks, where the next task lands; then the step's rows and events in one statement on
-    PostgreSQL (one per table on SQLite: 9). Was 17.
+def test_complete_is_four_statements_and_reads_no_calendar(app: Flask, api: Any) -> None:
+    """Token, lock with the open tasks, where the next task lands; then the step's rows and events in one statement
+    on PostgreSQL (one per table on SQLite: 8). Was 17.
 
     The next task has a deadline: the working calendar comes from the process cache, the
     process version and the case's timer come with the locked case, the new task's unit
@@ -72,7 +72,7 @@ def test_complete_is_five_statements_and_reads_no_calendar(app: Flask, api: Any)
     assert response.status_code == 200, response.json
     assert [t["bpmn_id"] for t in response.json["open_tasks"]] == ["urge_rectification"]
     assert response.json["open_tasks"][0]["due_at"] is not None
-    assert len(seen) <= _bound(app, 5, 9), seen
+    assert len(seen) <= _bound(app, 4, 8), seen
     assert not [s for s in seen if "calendar_day" in s or "FROM timer" in s or "FROM process_version" in s], seen
 
 
