@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import delete, func, select, text
 
+from app.cases.locking import lock_case
 from app.cases.models import Case, CaseEvent
 from app.extensions import db
 from app.tasks.models import Task, TaskStatus
@@ -79,8 +80,8 @@ def test_double_completion_in_parallel(app: Flask, committed_case: dict[str, Any
 def while_another_holds_the_case(
     app: Flask, case_id: int, call: Callable[[], int], change: Callable[[Any], None]
 ) -> int:
-    """Run `call` (a request) while another transaction holds the case's lock; once the request waits for it, that
-    transaction makes `change` and commits. Returns the request's status. PostgreSQL only: SQLite has no row locks."""
+    """Run `call` (a request, say) while another transaction holds the case's lock; once `call` waits for it, that
+    transaction makes `change` and commits. Returns what `call` returned. PostgreSQL only: SQLite has no row locks."""
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         pytest.skip("SQLite has no row locks: one writer at a time (PostgreSQL runs this test)")
     with app.app_context():
@@ -157,3 +158,25 @@ def test_a_claim_that_waited_for_the_lock_sees_the_task_claimed_meanwhile(
         task = db.session.get(Task, task_id)
         assert task is not None and task.assignee is not None and task.assignee.username == "county_dispatcher"
         db.session.remove()
+
+
+def test_a_case_locked_by_id_after_a_wait_comes_with_the_timer_set_meanwhile(
+    app: Flask, committed_case: dict[str, Any]
+) -> None:
+    """`lock_case` (a task loaded before its case was locked, triage, case migration) reads the case's timer with it;
+    a timer another step set while it waited is not missed, so the next step moves it instead of adding a second."""
+    case_id = committed_case["id"]
+
+    def has_timer() -> int:
+        with app.app_context():
+            found = lock_case(case_id).timer is not None
+            db.session.rollback()
+            return int(found)
+
+    def set_timer(holder: Any) -> None:
+        holder.execute(text('UPDATE "case" SET state_version = state_version + 1 WHERE id = :id'), {"id": case_id})
+        holder.execute(
+            text("INSERT INTO timer (case_id, fire_at) VALUES (:id, now() + interval '1 day')"), {"id": case_id}
+        )
+
+    assert while_another_holds_the_case(app, case_id, has_timer, set_timer) == 1

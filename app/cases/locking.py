@@ -4,7 +4,7 @@ from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Boolean, ColumnElement, Select, bindparam, literal_column, or_, select, true
+from sqlalchemy import Boolean, ColumnElement, Label, Select, bindparam, literal_column, or_, select, true
 from sqlalchemy.orm import aliased, contains_eager, joinedload, lazyload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -24,11 +24,17 @@ def lock_case(case_id: int) -> Case:
 
     PostgreSQL takes a row lock. SQLite ignores FOR UPDATE, but every SQLite
     transaction here starts with BEGIN IMMEDIATE (see app/database.py), which already
-    serialises writers.
+    serialises writers. The case's timer comes with it: if the case's row moved while this
+    waited for the lock, the timer joined to it is the one the statement's snapshot saw
+    (see lock_case_of_task), so the case is read again, under the lock now held.
     """
-    case = db.session.scalars(_lock_statement(), {"case_id": case_id}).first()
-    if case is None:
+    statement = _lock_statement(db.session.connection().dialect.name)
+    found = db.session.execute(statement, {"case_id": case_id}).first()
+    if found is not None and not found.unchanged:
+        found = db.session.execute(statement, {"case_id": case_id}).first()
+    if found is None:
         raise NotFoundError("no such case")
+    case: Case = found[0]
     _note_lock(case.id)
     return case
 
@@ -100,15 +106,26 @@ def holds_lock(case_id: int) -> bool:
 
 
 @cache  # built once: a statement object reused is neither built nor keyed again per request
-def _lock_statement() -> Select[tuple[Case]]:
+def _lock_statement(dialect: str) -> Select[tuple[Case, bool]]:
     # Whoever locks a case is about to run the engine on it: its state, version and timer come along.
     return (
-        select(Case)
+        select(Case, _unchanged(dialect))
         .where(Case.id == bindparam("case_id"))
         .options(undefer(Case.state), joinedload(Case.process_version), joinedload(Case.timer))
         .with_for_update(of=Case)
         .execution_options(populate_existing=True)
     )
+
+
+def _unchanged(dialect: str) -> Label[bool]:
+    """Whether the locked case's row is still the version this statement's snapshot saw (PostgreSQL: `xmin`, read
+    by a subquery, which sees the snapshot; see lock_case_of_task). SQLite runs one writer at a time (BEGIN
+    IMMEDIATE, app/database.py): what it reads is current."""
+    if dialect != "postgresql":
+        return true().label("unchanged")
+    seen = Case.__table__.alias("case_seen")
+    same = select(literal_column('case_seen.xmin = "case".xmin', Boolean)).where(seen.c.id == Case.id)
+    return same.scalar_subquery().label("unchanged")
 
 
 def _task_filter() -> ColumnElement[bool]:
@@ -122,18 +139,10 @@ def _task_filter() -> ColumnElement[bool]:
 def _case_and_tasks_statement(dialect: str) -> "Select[tuple[Task, bool]]":
     from app.tasks.models import Task
 
-    seen = Case.__table__.alias("case_seen")
-    # PostgreSQL: whether the case's row is still the version this statement's snapshot saw (see lock_case_of_task).
-    # SQLite runs one writer at a time (BEGIN IMMEDIATE, app/database.py): what it reads is current.
-    unchanged = (
-        select(literal_column('case_seen.xmin = "case".xmin', Boolean)).where(seen.c.id == Case.id).scalar_subquery()
-        if dialect == "postgresql"
-        else true()
-    )
     wanted = aliased(Task)
     case_id = select(wanted.case_id).where(wanted.id == bindparam("task_id")).scalar_subquery()
     return (
-        select(Task, unchanged.label("unchanged"))
+        select(Task, _unchanged(dialect))
         .join(Task.case)
         .where(Case.id == case_id, _task_filter())
         .order_by(Task.created_at)
