@@ -121,6 +121,9 @@ def test_a_completion_that_waited_for_the_lock_sees_the_tasks_opened_meanwhile(
 
     def open_a_task(holder: Any) -> None:
         holder.execute(text('UPDATE "case" SET state_version = state_version + 1 WHERE id = :id'), {"id": case_id})
+        # As a step would, it also writes the waiting request's task: the request must not hold that row yet (it
+        # locks the case first), or each would wait for the other until PostgreSQL broke the deadlock.
+        holder.execute(text("UPDATE task SET supervised_at = now() WHERE id = :task"), {"task": task_id})
         holder.execute(
             text("INSERT INTO task (id, case_id, bpmn_id, name, role, org_unit_id, status, created_at, alerted) "
                  "SELECT 'opened-meanwhile', case_id, 'elsewhere', 'Elsewhere', role, org_unit_id, 'open', now(), "

@@ -156,6 +156,8 @@ def _case_and_tasks_statement(dialect: str) -> "Select[tuple[Task, bool]]":
             lazyload(Task.org_unit),
             lazyload(Task.assignee),
         )
+        # PostgreSQL locks each row's tables in this order: the case first, as every other path does (a step holding
+        # the case writes its tasks; locking a task first would deadlock with it).
         .with_for_update(of=[Case.id, Task.id])
         .execution_options(populate_existing=True)
     )
