@@ -17,8 +17,19 @@ def init_database(app: Flask) -> None:
         engine = db.engine
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
+    if engine.dialect.name == "postgresql":
+        _describe_results_lazily(engine)
     ping_when_idle(engine)
     _end_reads_with_commit(app, engine)
+
+
+def _describe_results_lazily(engine: Engine) -> None:
+    """psycopg cursors whose `description` builds its column objects only when read (app/pg_cursor.py)."""
+    from app.pg_cursor import LazilyDescribedCursor
+
+    @event.listens_for(engine, "connect")
+    def use_cursor(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.cursor_factory = LazilyDescribedCursor
 
 
 PING_AFTER_IDLE_SECONDS = 5.0
