@@ -25,9 +25,18 @@ EXPERIMENT_INDEX_SQL = (
 )
 
 
+def floor_of(r: dict[str, Any]) -> dict[str, Any]:
+    """The floor the ratios divide by: the mean of the runs before and after the HTTP load (runs before
+    2026-11-27-s7 measured it before only), so a machine whose speed drifts during the run moves both sides alike."""
+    runs = [run for run in (r["floor"], r.get("floor_after")) if run and run.get("per_second")]
+    if not runs:
+        return {"per_second": None, "p50_ms": None}
+    return {key: round(sum(run[key] for run in runs) / len(runs), 2) for key in ("per_second", "p50_ms")}
+
+
 def ratios(r: dict[str, Any]) -> dict[str, Any]:
     """Each figure's throughput and median latency as a multiple of the plain engine floor."""
-    base = r["floor"]
+    base = floor_of(r)
     out = {}
     for name, fig in {**r["http"]["figures"], "gridcase_engine": r["gridcase_engine"]}.items():
         out[name] = {
@@ -38,7 +47,7 @@ def ratios(r: dict[str, Any]) -> dict[str, Any]:
 
 
 def targets(r: dict[str, Any]) -> dict[str, Any]:
-    figs, base = r["http"]["figures"], r["floor"]
+    figs, base = r["http"]["figures"], floor_of(r)
     complete = figs.get("task_complete", {})
     ours = r["history"]["gridcase"]
     out = {
@@ -117,11 +126,17 @@ def markdown(r: dict[str, Any]) -> str:
         f"County: {json.dumps(r['county']['counts'])}; {r['settings']['clients']} concurrent clients"
         f" ({'one connection each' if r['settings'].get('keep_alive') else 'a connection per request'}); gunicorn "
         f"{r['settings']['workers']} workers × {r['settings']['threads']} threads; PostgreSQL; "
-        f"{r['machine']['cores']} cores.",
+        f"{r['machine']['cores']} cores. The × floor column divides by {floor_of(r)['per_second']} steps/s, "
+        + ("the mean of the floor before and after the HTTP load." if r.get("floor_after") else "the floor."),
         "",
         "| figure | req/s | p50 ms | p95 ms | p99 ms | × floor (req/s) | before: req/s | before: p95 ms |",
         "|---|---|---|---|---|---|---|---|",
         "| engine floor: plain SpiffWorkflow step (in process, 1 thread) | " + " | ".join(_cell(base)) + " | 1 | | |",
+        *(
+            ["| the same, after the HTTP load | " + " | ".join(_cell(r["floor_after"])) + " | 1 | | |"]
+            if r.get("floor_after")
+            else []
+        ),
         "| app.engine step (in process, 1 thread) | "
         + " | ".join(_cell(r["gridcase_engine"]))
         + f" | {r['ratios']['gridcase_engine']['throughput_x_floor']} | | |",

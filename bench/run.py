@@ -218,6 +218,8 @@ def main(s: Settings) -> Path:
     finally:
         server.terminate()
         server.wait(timeout=30)
+    # The floor again, now the load is over: the ratios divide by the mean of both (bench/report.py floor_of).
+    floor_after = floor.floor(floor.plain_engine(), cases=s.floor_cases, seconds=max(5.0, s.seconds / 2))
     timer_sweep = sweep_timers(s)
     cpu_ms = cpu.run(s.url, repeat=s.cpu_repeat, timer_count=min(500, s.timers))
     results = {
@@ -227,6 +229,7 @@ def main(s: Settings) -> Path:
         "settings": {k: v for k, v in vars(s).items() if k not in ("extra", "out_dir", "baseline")},
         "county": info,
         **engine_figures,
+        "floor_after": floor_after,
         "http": http,
         "timer_sweep": timer_sweep,
         "timer_lateness": timer_lateness,

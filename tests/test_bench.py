@@ -42,6 +42,10 @@ def test_make_bench_end_to_end_at_tiny_scale(tmp_path: Path) -> None:
     )  # fmt: skip
     results = json.loads(main(settings).read_text("utf-8"))
     assert results["county"]["counts"]["grids"] == 1000 and results["county"]["counts"]["open_tasks"] >= 150
+    assert results["floor_after"]["count"] == 6  # the floor again after the load: the ratios use the mean of both
+    assert report.floor_of(results)["per_second"] == round(
+        (results["floor"]["per_second"] + results["floor_after"]["per_second"]) / 2, 2
+    )
     figures = results["http"]["figures"]
     for name, _title in report.HTTP_FIGURES:
         assert figures[name].keys() >= ENGINE_KEYS and figures[name]["count"] > 0, name
