@@ -107,14 +107,28 @@ def holds_lock(case_id: int) -> bool:
 
 @cache  # built once: a statement object reused is neither built nor keyed again per request
 def _lock_statement(dialect: str) -> Select[tuple[Case, bool]]:
-    # Whoever locks a case is about to run the engine on it: its state, version and timer come along.
     return (
         select(Case, _unchanged(dialect))
         .where(Case.id == bindparam("case_id"))
-        .options(undefer(Case.state), joinedload(Case.process_version), joinedload(Case.timer))
+        .options(*_for_the_engine())
         .with_for_update(of=Case)
         .execution_options(populate_existing=True)
     )
+
+
+def _for_the_engine() -> tuple[Any, ...]:
+    """Whoever locks a case is about to run the engine on it: its state, version and timer come along."""
+    return undefer(Case.state), joinedload(Case.process_version), joinedload(Case.timer)
+
+
+def _task_loads() -> tuple[Any, ...]:
+    """A locked case's tasks: the case is in the session already. The task's unit and holder are read when first
+    used, nearly always without a query: who acts on a task is almost always its holder or a candidate at its unit,
+    and their own user and units are in the session already (app/auth/principals.py). Joining them cost a tenth of
+    a completion's CPU."""
+    from app.tasks.models import Task
+
+    return lazyload(Task.org_unit), lazyload(Task.assignee)
 
 
 def _unchanged(dialect: str) -> Label[bool]:
@@ -146,16 +160,7 @@ def _case_and_tasks_statement(dialect: str) -> "Select[tuple[Task, bool]]":
         .join(Task.case)
         .where(Case.id == case_id, _task_filter())
         .order_by(Task.created_at)
-        .options(
-            contains_eager(Task.case).options(
-                undefer(Case.state), joinedload(Case.process_version), joinedload(Case.timer)
-            ),
-            # The task's unit and holder are read when first used, nearly always without a query: who acts on a
-            # task is almost always its holder or a candidate at its unit, and their own user and units are in
-            # the session already (app/auth/principals.py). Joining them cost a tenth of a completion's CPU.
-            lazyload(Task.org_unit),
-            lazyload(Task.assignee),
-        )
+        .options(contains_eager(Task.case).options(*_for_the_engine()), *_task_loads())
         # PostgreSQL locks each row's tables in this order: the case first, as every other path does (a step holding
         # the case writes its tasks; locking a task first would deadlock with it).
         .with_for_update(of=[Case.id, Task.id])
@@ -171,7 +176,7 @@ def _tasks_statement() -> "Select[tuple[Task]]":
         select(Task)
         .where(Task.case_id == bindparam("case_id"), _task_filter())
         .order_by(Task.created_at)
-        .options(lazyload(Task.case), lazyload(Task.org_unit), lazyload(Task.assignee))
+        .options(lazyload(Task.case), *_task_loads())
         .execution_options(populate_existing=True)
     )
 
