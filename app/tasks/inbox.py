@@ -8,9 +8,10 @@ come from the per-version cache (`Deployed.task_texts`), so a row costs a dict l
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, union_all
+from sqlalchemy import BindParameter, ColumnElement, Select, and_, bindparam, func, or_, select, union_all
 
 from app.cases.models import Case
 from app.casetypes.models import ProcessVersion
@@ -76,24 +77,52 @@ def inbox(user: User, query: InboxQuery, *, now: datetime) -> tuple[list[InboxRo
     One statement: the page's ids come from one index scan per inbox branch (my tasks;
     each role x unit I hold), each stopping after the page, merged in display order;
     then those rows with what a list shows of their case: its number, never its data or state.
+    The statement is built once per shape (app/tasks/inbox.py `_page_statement`); the user, their roles and units,
+    the filters' values and the page are its parameters.
     """
-    depth = query.offset + query.limit + 1
+    params: dict[str, Any] = {"depth": query.offset + query.limit + 1, "offset": query.offset, "rows": query.limit + 1}
     if query.status == "completed":
-        done = (Task.status == TaskStatus.COMPLETED, Task.completed_by_id == user.id)
+        shape = _Shape(completed=True)
+        params["user_id"] = user.id
+    else:
+        mine, pairs = _holdings(user, query.scope)
+        if not mine and not pairs:
+            return [], None
+        shape = _Shape(False, mine, len(pairs), query.supervised, query.case_type is not None, query.state)
+        params |= _holding_params(user, pairs) | {"case_type": query.case_type, "now": now}
+    result = db.session.connection().execute(_page_statement(shape), params)  # plain columns: no ORM execution
+    rows = [InboxRow(*row) for row in result]
+    more = len(rows) > query.limit
+    return rows[: query.limit], (query.offset + query.limit if more else None)
+
+
+class _Shape(NamedTuple):
+    """What decides the text of an inbox statement; everything else is a parameter."""
+
+    completed: bool
+    mine: bool = False
+    candidates: int = 0  # role x unit pairs held
+    supervised: bool = False
+    case_type: bool = False
+    state: str | None = None
+
+
+@lru_cache(maxsize=256)  # built once per shape: building and keying the statement cost a fifth of a page's CPU
+def _page_statement(shape: _Shape) -> Select[Any]:
+    depth: BindParameter[int] = bindparam("depth")
+    if shape.completed:
+        done = (Task.status == TaskStatus.COMPLETED, Task.completed_by_id == bindparam("user_id"))
         page = select(Task.id).where(*done).order_by(Task.completed_at.desc(), Task.id).limit(depth).subquery()
         order: tuple[Any, ...] = (Task.completed_at.desc(), Task.id)
     else:
-        branches = _branches(user, query.scope)
-        if not branches:
-            return [], None
-        filters = _filters(query, now=now)
+        filters = _filters(shape)
         parts = [
             select(Task.id).where(is_open(), branch, *filters).order_by(*INBOX_ORDER).limit(depth)
-            for branch in branches
+            for branch in _branches(shape.mine, shape.candidates)
         ]
         page = (parts[0] if len(parts) == 1 else union_all(*(select(p.subquery()) for p in parts))).subquery()
         order = INBOX_ORDER
-    stmt = (
+    return (
         select(*_COLUMNS)
         .select_from(Task)
         .join(page, page.c.id == Task.id)
@@ -103,44 +132,59 @@ def inbox(user: User, query: InboxQuery, *, now: datetime) -> tuple[list[InboxRo
         .join(_TASK_UNIT, _TASK_UNIT.c.id == Task.org_unit_id)
         .outerjoin(_ASSIGNEE, _ASSIGNEE.c.id == Task.assignee_id)
         .order_by(*order)
-        .offset(query.offset)
-        .limit(query.limit + 1)
+        .offset(bindparam("offset"))
+        .limit(bindparam("rows"))
     )
-    rows = [InboxRow(*row) for row in db.session.connection().execute(stmt)]  # plain columns: no ORM execution
-    more = len(rows) > query.limit
-    return rows[: query.limit], (query.offset + query.limit if more else None)
 
 
-def _branches(user: User, scope: str) -> list[ColumnElement[bool]]:
-    """'mine', and one 'candidate' branch per role x unit the user holds: each is one index range."""
-    mine = [Task.assignee_id == user.id] if scope in ("mine", "all") else []
+def _holdings(user: User, scope: str) -> tuple[bool, list[tuple[str, int]]]:
+    """Whether the inbox shows the user's own tasks ('mine'), and the role x unit pairs whose waiting tasks it shows."""
+    mine = scope in ("mine", "all")
     pairs = sorted({(m.role, m.org_unit_id) for m in user.memberships}) if scope in ("candidate", "all") else []
-    return mine + [
-        and_(Task.assignee_id.is_(None), Task.role == role, Task.org_unit_id == unit) for role, unit in pairs
+    return mine, pairs
+
+
+def _holding_params(user: User, pairs: list[tuple[str, int]]) -> dict[str, Any]:
+    params: dict[str, Any] = {"user_id": user.id}
+    for n, (role, unit) in enumerate(pairs):
+        params[f"role_{n}"], params[f"unit_{n}"] = role, unit
+    return params
+
+
+def _branches(mine: bool, candidates: int) -> list[ColumnElement[bool]]:
+    """'mine', and one 'candidate' branch per role x unit held: each is one index range."""
+    own = [Task.assignee_id == bindparam("user_id")] if mine else []
+    return own + [
+        and_(
+            Task.assignee_id.is_(None), Task.role == bindparam(f"role_{n}"), Task.org_unit_id == bindparam(f"unit_{n}")
+        )
+        for n in range(candidates)
     ]
 
 
-def _filters(query: InboxQuery, *, now: datetime) -> list[ColumnElement[bool]]:
+def _filters(shape: _Shape) -> list[ColumnElement[bool]]:
     filters: list[ColumnElement[bool]] = []
-    if query.supervised:
+    if shape.supervised:
         filters.append(Task.supervised_at.is_not(None))
-    if query.case_type:
-        of_type = select(Case.id).where(Case.id == Task.case_id, Case.case_type == query.case_type)
+    if shape.case_type:
+        of_type = select(Case.id).where(Case.id == Task.case_id, Case.case_type == bindparam("case_type"))
         filters.append(of_type.exists())
-    if query.state is not None:
-        filters.append(_STATES[query.state](now))
+    if shape.state is not None:
+        filters.append(_STATES[shape.state]())
     return filters
 
 
-def _overdue(now: datetime) -> ColumnElement[bool]:
-    return and_(Task.due_at.is_not(None), Task.due_at < now)
+def _overdue() -> ColumnElement[bool]:
+    return and_(Task.due_at.is_not(None), Task.due_at < bindparam("now"))
 
 
-def _warning(now: datetime) -> ColumnElement[bool]:
+def _warning() -> ColumnElement[bool]:
+    now: BindParameter[datetime] = bindparam("now")
     return and_(Task.warn_at.is_not(None), Task.warn_at <= now, or_(Task.due_at.is_(None), Task.due_at >= now))
 
 
-def _normal(now: datetime) -> ColumnElement[bool]:
+def _normal() -> ColumnElement[bool]:
+    now: BindParameter[datetime] = bindparam("now")
     return and_(or_(Task.warn_at.is_(None), Task.warn_at > now), or_(Task.due_at.is_(None), Task.due_at >= now))
 
 
@@ -152,23 +196,25 @@ def inbox_counts(user: User, *, now: datetime) -> dict[str, int]:
 
     Counted per inbox branch from its partial index alone (due_at and warn_at are in it).
     """
-    branches = _branches(user, "all")
-    if not branches:
-        return {"normal": 0, "warning": 0, "overdue": 0}
-    counted = [
-        select(
-            func.count().filter(_overdue(now)).label("overdue"),
-            func.count().filter(_warning(now)).label("warning"),
-            func.count().label("total"),
-        ).where(is_open(), branch)
-        for branch in branches
-    ]
-    both = union_all(*(select(c.subquery()) for c in counted)).subquery() if len(counted) > 1 else counted[0].subquery()
-    overdue, warning, total = db.session.execute(
-        select(func.sum(both.c.overdue), func.sum(both.c.warning), func.sum(both.c.total))
-    ).one()
+    _, pairs = _holdings(user, "all")  # "all" always includes my own tasks
+    params = _holding_params(user, pairs) | {"now": now}
+    overdue, warning, total = db.session.connection().execute(_counts_statement(len(pairs)), params).one()
     overdue, warning, total = int(overdue or 0), int(warning or 0), int(total or 0)
     return {"normal": total - overdue - warning, "warning": warning, "overdue": overdue}
+
+
+@lru_cache(maxsize=64)
+def _counts_statement(candidates: int) -> Select[Any]:
+    counted = [
+        select(
+            func.count().filter(_overdue()).label("overdue"),
+            func.count().filter(_warning()).label("warning"),
+            func.count().label("total"),
+        ).where(is_open(), branch)
+        for branch in _branches(True, candidates)
+    ]
+    both = union_all(*(select(c.subquery()) for c in counted)).subquery() if len(counted) > 1 else counted[0].subquery()
+    return select(func.sum(both.c.overdue), func.sum(both.c.warning), func.sum(both.c.total))
 
 
 def task_state(task: Task | InboxRow, now: datetime) -> str:
