@@ -11,13 +11,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from werkzeug.datastructures import FileStorage
 
 from app.attachments import storage
@@ -147,8 +148,12 @@ def written(uploads: list[Upload], limits: Limits) -> AbstractContextManager[Non
 
 
 def attachments_of(case: Case) -> list[Attachment]:
-    stmt = select(Attachment).where(Attachment.case_id == case.id).order_by(Attachment.id)
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(_attachments_statement(), {"case_id": case.id}))
+
+
+@cache  # built once: read on every case page
+def _attachments_statement() -> Select[tuple[Attachment]]:
+    return select(Attachment).where(Attachment.case_id == bindparam("case_id")).order_by(Attachment.id)
 
 
 def attachment_of(case: Case, attachment_id: int) -> Attachment:

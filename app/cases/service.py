@@ -2,11 +2,11 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import defaultload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -252,13 +252,17 @@ def open_tasks_of(case: Case) -> list[Task]:
 
 def history_of(case: Case) -> list[CaseEvent]:
     """The case's events, oldest first, with their actors (by name; not the actors' roles)."""
-    stmt = (
+    return list(db.session.scalars(_history_statement(), {"case_id": case.id}))
+
+
+@cache  # built once: building and keying it with its loader options cost a twentieth of a case page
+def _history_statement() -> Select[tuple[CaseEvent]]:
+    return (
         select(CaseEvent)
-        .where(CaseEvent.case_id == case.id)
+        .where(CaseEvent.case_id == bindparam("case_id"))
         .order_by(CaseEvent.id)
         .options(defaultload(CaseEvent.actor).lazyload(User.memberships))
     )
-    return list(db.session.scalars(stmt))
 
 
 def _title(deployed: Deployed, data: dict[str, Any]) -> str:
