@@ -4,7 +4,6 @@ import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -66,8 +65,8 @@ def complete(
 def _complete(definition: ProcessDefinition, state: str, task_id: str, data: dict[str, Any]) -> EngineResult:
     workflow = load_state(state, definition.spec, definition.subprocess_specs)
     try:
-        task = workflow.get_task_from_id(UUID(task_id))
-    except (ValueError, SpiffWorkflowException) as err:
+        task = workflow.get_task_from_id(task_id)  # ids are text (app/engine/state.py)
+    except SpiffWorkflowException as err:
         raise TaskNotReady(f"task {task_id} is not part of this case") from err
     if task.state != TaskState.READY or not task.task_spec.manual:
         raise TaskNotReady(f"task {task_id} is not waiting for completion")
