@@ -2,6 +2,7 @@
 
 import csv
 import io
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -10,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 
 from app.casetypes.names import case_type_name
-from app.casetypes.registry import latest_version
+from app.casetypes.registry import latest_versions
 from app.dashboard.service import Counts, Report
 
 COLUMNS = (
@@ -31,9 +32,11 @@ COLUMNS = (
 )
 
 
-def type_name(key: str) -> str:
-    version = latest_version(key)
-    return case_type_name(version) if version is not None else key
+def type_names(keys: Iterable[str]) -> dict[str, str]:
+    """Each case type's name in the reader's language, from its newest version (the key for one never deployed):
+    one statement for all of them."""
+    newest = {version.key: version for version in latest_versions()}
+    return {key: case_type_name(newest[key]) if key in newest else key for key in keys}
 
 
 def report_rows(report: Report, *, first: date, last: date) -> list[list[Any]]:
@@ -46,7 +49,8 @@ def report_rows(report: Report, *, first: date, last: date) -> list[list[Any]]:
     header = [_("Section"), _("Code"), _("Name"), _("From"), _("To"), *(str(label) for _key, label in COLUMNS)]
     rows = [header, row(_("Total"), report.unit.code, report.unit.name, report.total)]
     rows += [row(_("Unit"), unit.code, unit.name, counts) for unit, counts in report.by_child_unit]
-    rows += [row(_("Case type"), key, type_name(key), counts) for key, counts in report.by_case_type.items()]
+    names = type_names(report.by_case_type)
+    rows += [row(_("Case type"), key, names[key], counts) for key, counts in report.by_case_type.items()]
     return rows
 
 

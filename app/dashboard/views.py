@@ -11,7 +11,7 @@ from app.audit.service import record
 from app.auth.guards import login_required, signed_in_user
 from app.clock import utcnow
 from app.dashboard.assessment import ITEMS, load_scheme, township_ranking, townships_under
-from app.dashboard.exports import as_csv, as_xlsx, report_rows, type_name
+from app.dashboard.exports import as_csv, as_xlsx, report_rows, type_names
 from app.dashboard.geo import level_labels, link_maker, map_for
 from app.dashboard.params import StatsQuery, period_args, stats_query
 from app.dashboard.periods import previous_periods
@@ -47,7 +47,7 @@ def index() -> ResponseReturnValue:
     return render_template("dashboard/index.html", query=query, report=report, league=league(report.by_child_unit),
                            trend=list(zip(periods, counts, strict=True)), peak=peak, up=up, links=page_links(query),
                            no_rate=_("No cases to divide by"), args=period_args(query), map_levels=level_labels(),
-                           type_names={k: type_name(k) for k in report.by_case_type})  # fmt: skip
+                           type_names=type_names(report.by_case_type))  # fmt: skip
 
 
 def page_links(query: StatsQuery) -> dict[str, Any]:
