@@ -35,6 +35,11 @@ class WorkCalendar:
     overrides: Mapping[date, bool] = field(default_factory=dict)  # date -> is it a working day
     periods: tuple[tuple[time, time], ...] = ((time(8, 30), time(12, 0)), (time(14, 0), time(17, 30)))
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    # Each day's office hours as UTC instants, worked out once per calendar: the calendar is kept per process
+    # (app/calendars/service.py), and every task with a deadline walks the same few days.
+    _day_segments: dict[date, tuple[tuple[datetime, datetime], ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def is_workday(self, day: date) -> bool:
         return self.overrides.get(day, day.weekday() < 5)
@@ -55,13 +60,21 @@ class WorkCalendar:
     def office_minutes_per_day(self) -> float:
         return sum(_minutes(end) - _minutes(start) for start, end in self.periods)
 
-    def _segments(self, day: date) -> list[tuple[datetime, datetime]]:
-        if not self.is_workday(day):
-            return []
-        return [
-            (datetime.combine(day, s, self.tz).astimezone(UTC), datetime.combine(day, e, self.tz).astimezone(UTC))
-            for s, e in self.periods
-        ]
+    def _segments(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
+        found = self._day_segments.get(day)
+        if found is None:
+            found = self._day_segments[day] = (
+                tuple(
+                    (
+                        datetime.combine(day, s, self.tz).astimezone(UTC),
+                        datetime.combine(day, e, self.tz).astimezone(UTC),
+                    )
+                    for s, e in self.periods
+                )
+                if self.is_workday(day)
+                else ()
+            )
+        return found
 
     def _days_from(self, start: datetime) -> Iterator[date]:
         """The days from `start`'s own, lazily: a deadline usually ends within days, not the three years allowed."""
