@@ -77,8 +77,8 @@ def inbox(user: User, query: InboxQuery, *, now: datetime) -> tuple[list[InboxRo
     One statement: the page's ids come from one index scan per inbox branch (my tasks;
     each role x unit I hold), each stopping after the page, merged in display order;
     then those rows with what a list shows of their case: its number, never its data or state.
-    The statement is built once per shape (app/tasks/inbox.py `_page_statement`); the user, their roles and units,
-    the filters' values and the page are its parameters.
+    The statement is built once per shape (`_page_statement`); the user, their roles and units, the filters' values
+    and the page are its parameters.
     """
     params: dict[str, Any] = {"depth": query.offset + query.limit + 1, "offset": query.offset, "rows": query.limit + 1}
     if query.status == "completed":
