@@ -83,10 +83,11 @@ class Phases:
         self.busiest: dict[str, float | None] = {}  # the busiest gunicorn process's share of their CPU
 
     def run(self, name: str, clients: int, seconds: float, work: Callable[[int, Callable[[], bool]], None]) -> None:
-        before, each = processes.snapshot(self.server_pid), processes.workers(self.server_pid)
+        before, workers_before = processes.snapshot(self.server_pid)
         self.walls[name] = run_phase(clients, seconds, work)
-        self.cpu[name] = processes.spent(before, processes.snapshot(self.server_pid))
-        self.busiest[name] = processes.busiest_share(each, processes.workers(self.server_pid))
+        after, workers_after = processes.snapshot(self.server_pid)
+        self.cpu[name] = processes.spent(before, after)
+        self.busiest[name] = processes.busiest_share(workers_before, workers_after)
 
 
 def run_phase(clients: int, seconds: float, work: Callable[[int, Callable[[], bool]], None]) -> float:

@@ -10,23 +10,23 @@ from pathlib import Path
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def snapshot(server_pid: int) -> dict[str, float]:
+def snapshot(server_pid: int) -> tuple[dict[str, float], dict[int, float]]:
+    """The totals, and each of the server's worker processes' (the master's children) CPU seconds so far: one
+    reading of /proc for both, taken before the calling process's own CPU time is read."""
     server = postgres = 0.0
+    workers: dict[int, float] = {}
     for pid, comm, ppid, cpu in _processes():
         if server_pid in (pid, ppid):  # the master and its workers
             server += cpu
+            if ppid == server_pid:
+                workers[pid] = cpu
         elif comm == "postgres":
             postgres += cpu
-    return {"server": server, "postgres": postgres, "load": time.process_time()}
-
-
-def workers(server_pid: int) -> dict[int, float]:
-    """CPU seconds so far of each of the server's worker processes (the master's children)."""
-    return {pid: cpu for pid, _comm, ppid, cpu in _processes() if ppid == server_pid}
+    return {"server": server, "postgres": postgres, "load": time.process_time()}, workers
 
 
 def busiest_share(before: dict[int, float], after: dict[int, float]) -> float | None:
-    """The busiest worker's part of all the workers' CPU between two `workers` readings: 1/N when the N processes
+    """The busiest worker's part of all the workers' CPU between two snapshots' worker readings: 1/N when the N processes
     shared the work evenly, 1 when one did it all (one process runs Python on one core at a time)."""
     spent_each = [cpu - before.get(pid, 0.0) for pid, cpu in after.items()]
     total = sum(spent_each)
