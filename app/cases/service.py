@@ -255,7 +255,7 @@ def history_of(case: Case) -> list[CaseEvent]:
     return list(db.session.scalars(_history_statement(), {"case_id": case.id}))
 
 
-@cache  # built once: building and keying it with its loader options cost a twentieth of a case page
+@cache  # built once: building and keying this and the attachments' statement was about 7 % of a case page
 def _history_statement() -> Select[tuple[CaseEvent]]:
     return (
         select(CaseEvent)
