@@ -85,13 +85,15 @@ def _advance(workflow: BpmnWorkflow, *, last_data: dict[str, Any]) -> EngineResu
         raise EngineError(str(err)) from err
     except Exception as err:  # a designer's expression failed (NameError, TypeError, ...)
         raise EngineError(f"{type(err).__name__}: {err}") from err
+    found = workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)  # one walk of the tree for both
     ready = [
         ReadyTask(str(t.id), t.task_spec.bpmn_id, t.task_spec.bpmn_name or t.task_spec.bpmn_id, t.task_spec.lane or "")
-        for t in workflow.get_tasks(state=TaskState.READY, manual=True)
+        for t in found
+        if t.state == TaskState.READY and t.task_spec.manual
     ]
     last = workflow.last_task
     data = last.data if last is not None and last.data else last_data
-    timers = [due for t in workflow.get_tasks(state=TaskState.WAITING) if (due := timer_due_at(t)) is not None]
+    timers = [due for t in found if t.state == TaskState.WAITING and (due := timer_due_at(t)) is not None]
     return EngineResult(
         state=dump_state(workflow),
         ready=ready,
