@@ -52,7 +52,8 @@ def index() -> ResponseReturnValue:
 
 def page_links(query: StatsQuery) -> dict[str, Any]:
     """The page's repeated links, each endpoint built once (`link_maker`): a unit's dashboard, and its received,
-    closed and overdue cases — per unit (by unit code) and, for the page's unit, per case type (by type key).
+    closed and overdue cases — per unit (by unit code) and, for the page's unit, per case type (by type key) and
+    per period of the trend (by first and last day).
 
     A township's page had about eighty links, each built through the URL map: a fifth of the page's CPU.
     """
@@ -66,6 +67,10 @@ def page_links(query: StatsQuery) -> dict[str, Any]:
     for kind, values in filters.items():
         links[kind] = link_maker("cases.index", "org_unit", **values)
         links[f"{kind}_of_type"] = link_maker("cases.index", "case_type", org_unit=query.unit.code, **values)
+    # The trend's rows: the cases received and closed in each period (first and last day).
+    for kind, status in (("opened", "all"), ("closed", "closed")):
+        links[f"{kind}_in"] = link_maker("cases.index", f"{kind}_from", f"{kind}_to", org_unit=query.unit.code,
+                                         status=status)  # fmt: skip
     return links
 
 

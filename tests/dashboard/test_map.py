@@ -98,7 +98,7 @@ def test_the_trend_chart_reads_the_table_and_links_each_period(client: FlaskClie
     april = client.get(f"/dashboard?org_unit={TOWNSHIP_1}&period=month&date=2026-04-09").data.decode()
     for month, received, closed in (("2026-03-01 – 2026-03-31", 4, 2), ("2026-04-01 – 2026-04-30", 1, 1)):
         assert f'<tr data-label="{month}" data-received="{received}" data-closed="{closed}"' in april  # E; B closed
-    received = f"/cases?org_unit={TOWNSHIP_1}&amp;status=all&amp;opened_from=2026-03-01&amp;opened_to=2026-03-31"
+    received = f"/cases?opened_from=2026-03-01&amp;opened_to=2026-03-31&amp;org_unit={TOWNSHIP_1}&amp;status=all"
     assert f'data-received-href="{received}"' in march
     closed = client.get(march.split('data-closed-href="')[1].split('"')[0].replace("&amp;", "&")).data.decode()
     assert closed.count('class="badge closed"') == 2
