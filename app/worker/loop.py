@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from app.cases.events import add_event
 from app.cases.locking import lock_due_cases
@@ -16,11 +16,14 @@ from app.extensions import db
 from app.notifications.service import deliver_pending, notify
 from app.tasks.models import Task, TaskStatus
 from app.tasks.supervision import holders_of
+from app.worker.models import Timer
 
 BATCH = 200
 # Timers fired per transaction: large enough to amortise the round trips, small enough that a request
 # waiting for one of these cases waits a fraction of a second at most.
 TIMER_BATCH = 50
+# Between full sweeps the worker wakes for the next timer due, but not sooner than this after its last look.
+TIMER_WAIT = 0.05
 
 
 @dataclass
@@ -40,6 +43,14 @@ def fire_due_timers(now: datetime, limit: int = TIMER_BATCH) -> int:
     fire_cases_timers(cases, now=now)
     db.session.commit()
     return len(cases)
+
+
+def fire_all_due(now: datetime) -> int:
+    """Fire every timer due at `now`, a batch per transaction; how many were fired."""
+    fired = 0
+    while batch := fire_due_timers(now):
+        fired += batch
+    return fired
 
 
 def raise_deadline_alerts(now: datetime) -> tuple[int, int]:
@@ -64,21 +75,40 @@ def raise_deadline_alerts(now: datetime) -> tuple[int, int]:
 
 
 def sweep(now: datetime) -> Sweep:
-    result = Sweep()
-    while fired := fire_due_timers(now):
-        result.timers += fired
+    result = Sweep(timers=fire_all_due(now))
     result.overdue, result.warnings = raise_deadline_alerts(now)
     result.delivered = deliver_pending(now=now)
     db.session.commit()
     return result
 
 
+def next_timer_at() -> datetime | None:
+    """When the earliest waiting timer comes due (an index probe on timer.fire_at)."""
+    return db.session.scalar(select(func.min(Timer.fire_at)))
+
+
+def pause(until_sweep: float, next_timer: datetime | None, now: datetime) -> float:
+    """Seconds to sleep: until the next full sweep, or until the next timer comes due when that is sooner, but at
+    least TIMER_WAIT, so that timers coming due close together fire in one batch."""
+    wait = until_sweep
+    if next_timer is not None:
+        wait = min(wait, max(TIMER_WAIT, (next_timer - now).total_seconds()))
+    return max(0.0, wait)
+
+
 def run_forever(interval: float, log: Callable[[str], None], clock: Callable[[], datetime] = utcnow) -> None:
+    """A full sweep every `interval` seconds, and between sweeps each timer fired when it comes due: a timer is
+    late by the time it takes to fire, not by up to a whole interval."""
     log(_("Worker started; sweeping every %(seconds)s s.", seconds=interval))
+    next_sweep = time.monotonic()
     while True:
-        started = time.monotonic()
-        done = sweep(clock())
-        if done.timers or done.warnings or done.overdue:
-            log(f"timers={done.timers} warnings={done.warnings} overdue={done.overdue} delivered={done.delivered}")
+        if time.monotonic() >= next_sweep:
+            next_sweep = time.monotonic() + interval
+            done = sweep(clock())
+            if done.timers or done.warnings or done.overdue:
+                log(f"timers={done.timers} warnings={done.warnings} overdue={done.overdue} delivered={done.delivered}")
+        elif fired := fire_all_due(clock()):
+            log(f"timers={fired}")
+        wait = pause(next_sweep - time.monotonic(), next_timer_at(), clock())
         db.session.remove()
-        time.sleep(max(0.0, interval - (time.monotonic() - started)))
+        time.sleep(wait)

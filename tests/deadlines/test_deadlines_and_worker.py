@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
@@ -12,7 +13,7 @@ from app.notifications.models import Notification
 from app.org.service import user_by_username
 from app.tasks.inbox import inbox_counts, task_state
 from app.tasks.models import Task, TaskStatus
-from app.worker.loop import sweep
+from app.worker.loop import TIMER_WAIT, fire_all_due, next_timer_at, pause, sweep
 from app.worker.models import Timer
 from tests.casetypes.test_hotline_matter import CALL
 from tests.casetypes.walk import Walk
@@ -194,3 +195,19 @@ def test_counts_over_the_api(api: Any) -> None:
 def test_case_rows_are_untouched_by_listing(api: Any) -> None:
     walk = Walk(api, "fire_hazard_rectification", "grid_worker_1", FIRE_REPORT)
     assert db.session.get(Case, walk.id) is not None
+
+
+def test_between_sweeps_the_worker_wakes_when_the_next_timer_comes_due(api: Any, run: Any) -> None:
+    assert run(next_timer_at) is None
+    walk = hotline_at_township(api)
+    timer = db.session.get(Timer, walk.id)
+    assert timer is not None
+    fire_at = run(next_timer_at)
+    assert fire_at == timer.fire_at
+    assert pause(1.0, None, fire_at) == 1.0  # nothing waiting: the next full sweep
+    assert pause(1.0, fire_at, fire_at - timedelta(seconds=0.3)) == pytest.approx(0.3)  # the timer comes first
+    assert pause(1.0, fire_at, fire_at - timedelta(hours=1)) == 1.0  # the sweep comes first
+    assert pause(1.0, fire_at, fire_at + timedelta(seconds=5)) == TIMER_WAIT  # due (its case held): look again soon
+    assert pause(-0.2, None, fire_at) == 0.0  # the sweep is overdue
+    assert run(fire_all_due, fire_at) == 1
+    assert run(next_timer_at) is None
