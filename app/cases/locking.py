@@ -5,7 +5,7 @@ from functools import cache
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Boolean, ColumnElement, Label, Row, Select, bindparam, literal, literal_column, or_, select, true
+from sqlalchemy import Boolean, ColumnElement, Label, Row, Select, bindparam, literal_column, or_, select, true
 from sqlalchemy.orm import contains_eager, joinedload, lazyload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -201,26 +201,19 @@ def _case_of(row: Row[Any], start: int) -> Case:
     return cast(Case, case)
 
 
-def _open(task: Any) -> ColumnElement[bool]:
-    """status = 'open' written into the SQL, as app/tasks/models.py is_open does, for the partial indexes' sake."""
-    from app.tasks.models import TaskStatus
-
-    return cast(
-        ColumnElement[bool], task.c.status == literal(TaskStatus.OPEN, task.c.status.type, literal_execute=True)
-    )
-
-
 @cache
 def _case_and_tasks_statement(dialect: str) -> Select[Any]:
     """The task asked for and the case's open tasks, each with its case (`_case_columns`); the last column says
     whether the case's row is unchanged (`_unchanged`)."""
+    from app.tasks.models import is_open
+
     task, case = _task_loading().columns[0].table, Case.__table__
     wanted = task.alias("wanted")
     case_id = select(wanted.c.case_id).where(wanted.c.id == bindparam("task_id")).scalar_subquery()
     return (
         select(*_task_loading().columns, *_case_columns(), _unchanged(dialect))
         .select_from(_with_case(task.join(case, case.c.id == task.c.case_id)))
-        .where(case.c.id == case_id, or_(_open(task), task.c.id == bindparam("task_id")))
+        .where(case.c.id == case_id, or_(is_open(task.c.status), task.c.id == bindparam("task_id")))
         .order_by(task.c.created_at)
         # PostgreSQL locks each row's tables in this order: the case first, as every other path does (a step holding
         # the case writes its tasks; locking a task first would deadlock with it).

@@ -2,6 +2,7 @@
 
 import enum
 from datetime import datetime
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, ForeignKey, Index, String, literal, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -63,7 +64,9 @@ class Task(Base):
     completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id], viewonly=True)
 
 
-def is_open() -> ColumnElement[bool]:
+def is_open(status: Any = None) -> ColumnElement[bool]:
     """status = 'open' written into the SQL itself, so even a prepared statement's generic plan can prove
-    the partial indexes' predicate (a bound parameter could be anything)."""
-    return Task.status == literal(TaskStatus.OPEN, Task.status.type, literal_execute=True)
+    the partial indexes' predicate (a bound parameter could be anything). `status`: another column than
+    Task.status to test, such as the task table's own in a Core statement."""
+    column = Task.status if status is None else status
+    return cast(ColumnElement[bool], column == literal(TaskStatus.OPEN, column.type, literal_execute=True))
