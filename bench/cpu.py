@@ -20,9 +20,10 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
-from bench import county, timers
+from bench import county, dashboard, timers
 from bench.load import FIRE_REPORT, WALK
 
 Call = Callable[[], Any]
@@ -86,20 +87,28 @@ def operations(app: Flask, plan: dict[str, Any]) -> dict[str, Call]:
     case_id = plan["case_ids"][0]
     reader = auth(plan["case_reader"])
     users = plan["inbox_users"]
-    html = app.test_client()
-    login = html.get("/login")
-    token = login.get_data(as_text=True).split('name="csrf_token" type="hidden" value="')[-1].split('"')[0]
-    _ok(html.post("/login", data={"username": users["township_dispatcher"], "password": plan["password"],
-                              "csrf_token": token}), 302)  # fmt: skip
+    html, township = signed_in(app, users["township_dispatcher"], plan["password"]), dashboard.sample()["township"]
+    leader = signed_in(app, township["user"], plan["password"])
     return {
         "inbox_grid_worker": inbox(users["grid_worker"]),
         "inbox_township_dispatcher": inbox(users["township_dispatcher"]),
         "inbox_county_dispatcher": inbox(users["county_dispatcher"]),
         "inbox_html_township_dispatcher": lambda: _ok(html.get("/inbox")),
+        "dashboard_township": lambda: _ok(leader.get(township["path"])),
         "case_page": lambda: _ok(client.get(f"/api/v1/cases/{case_id}", headers=reader)),
         "case_start": start,
         "case_start_claim_complete": walk,
     }
+
+
+def signed_in(app: Flask, username: str, password: str) -> FlaskClient:
+    """A test client signed in through the login form (its CSRF token), as a browser is."""
+    client = app.test_client()
+    with app.app_context():  # an app context of its own: Flask-WTF keeps the form's token in `g`
+        page = client.get("/login").get_data(as_text=True)
+        token = page.split('name="csrf_token" type="hidden" value="')[-1].split('"')[0]
+        _ok(client.post("/login", data={"username": username, "password": password, "csrf_token": token}), 302)
+    return client
 
 
 def timer_cpu(app: Flask, url: str, count: int) -> float:
