@@ -1,13 +1,8 @@
 """Values and filters every template may use; templates get values, not rules."""
 
-import functools
-from datetime import datetime
 from typing import Any
 
-from babel import Locale
-from babel.dates import DateTimePattern, match_skeleton, parse_pattern
 from flask import Flask
-from flask_babel import format_decimal, format_percent, get_locale, to_user_timezone
 from flask_login import current_user
 
 from app.casetypes.names import case_type_name, data_rows, listed_task_name, task_name
@@ -30,32 +25,7 @@ from app.org.roles import role_label, role_labels
 from app.privacy import mask_value
 from app.registers.labels import BUILDING_KINDS, ENTITY_KINDS, RISK_LEVELS, SPECIAL_GROUPS
 from app.tasks.inbox import task_state
-
-
-@functools.cache
-def _when_pattern(locale: Locale) -> DateTimePattern:
-    """The locale's "date, then hour:minute" pattern, parsed once (format_skeleton matches and parses per call)."""
-    skeletons = locale.datetime_skeletons
-    parts = [skeletons[s if s in skeletons else match_skeleton(s, skeletons)] for s in ("yMMMd", "Hm")]
-    return parse_pattern(" ".join(str(p) for p in parts))
-
-
-def _when(value: datetime | None) -> str:
-    """A moment as the reader's language writes it, in the county's time zone: 2026年11月26日 14:05 / Nov 26, 2026 14:05."""
-    if value is None:
-        return ""
-    locale = get_locale() or Locale.parse("zh_Hans_CN")
-    return str(_when_pattern(locale).apply(to_user_timezone(value), locale))
-
-
-def _number(value: float) -> str:
-    """A count or amount with the reader's grouping: 40,840."""
-    return str(format_decimal(value))
-
-
-def _percent(rate: float) -> str:
-    """A rate from 0 to 1 as a percentage with one decimal: 0.9812 → 98.1%."""
-    return str(format_percent(rate, "#,##0.0%"))
+from app.template_i18n import init_template_i18n
 
 
 def _personal(kind: str, value: str, reveal: bool) -> str:
@@ -68,9 +38,7 @@ def _changed_fields(change: Any) -> list[str]:
 
 
 def init_templating(app: Flask) -> None:
-    app.jinja_env.filters["when"] = _when
-    app.jinja_env.filters["number"] = _number
-    app.jinja_env.filters["percent"] = _percent
+    init_template_i18n(app)  # gettext, ngettext; the filters when, number, percent
     app.jinja_env.globals.update(
         role_label=role_label,
         role_labels=role_labels,

@@ -156,3 +156,21 @@ def test_dates_are_written_as_the_readers_language_writes_them(client: FlaskClie
 def test_numbers_are_grouped_and_rates_written_as_percentages(app: Flask) -> None:
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
         assert render_template_string("{{ 40840|number }} · {{ 0.9812|percent }}") == "40,840 · 98.1%"
+    with app.test_request_context("/"):  # Chinese by default; a float keeps its decimals
+        assert render_template_string("{{ 1234567|number }} · {{ 1234.5|number }} · {{ 0.5|percent }}") == (
+            "1,234,567 · 1,234.5 · 50.0%"
+        )
+
+
+def test_templates_speak_the_requests_language_with_or_without_the_render_context(app: Flask) -> None:
+    """Flask's renders carry the request's translations (app/template_i18n.py); a template rendered straight
+    from Jinja, without Flask's context, asks Flask-Babel and says the same."""
+    texts = (
+        "{{ _('Dashboard') }} · {{ _('%(n)d accepted', n=3) }} · "
+        "{{ ngettext('%(num)d record imported.', '%(num)d records imported.', 2) }} · {{ 2500|number }}"
+    )
+    for language, expected in (("en", "Dashboard · 3 accepted · 2 records imported. · 2,500"),
+                               ("zh-CN", "指挥中心 · 受理 3 件 · 已导入 2 条记录。 · 2,500")):  # fmt: skip
+        with app.test_request_context("/api/v1/cases", headers={"Accept-Language": language}):
+            assert render_template_string(texts) == expected
+            assert app.jinja_env.from_string(texts).render() == expected
