@@ -5,15 +5,19 @@ from typing import Any
 from flask_babel import gettext as _
 
 from app.casetypes.models import ProcessVersion
-from app.casetypes.registry import deployed_by_id, deployed_version
+from app.casetypes.registry import Deployed, deployed_by_id, deployed_version
 from app.i18n import locale_code, localized
 from app.jsonforms.localize import localize, option_key
 from app.privacy import masked
 
 
 def case_type_name(version: ProcessVersion) -> str:
-    definition = deployed_version(version).definition
-    return localized(definition.names, definition.name)
+    return deployed_name(deployed_version(version))
+
+
+def deployed_name(deployed: Deployed) -> str:
+    """The case type's name in the reader's language."""
+    return localized(deployed.definition.names, deployed.definition.name)
 
 
 def task_name(version: ProcessVersion, bpmn_id: str, default: str) -> str:

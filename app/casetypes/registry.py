@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from app.casetypes.models import ProcessVersion
 from app.engine import FormRef, InvalidDiagram, Problem, ProcessDefinition, compile_definition
@@ -200,15 +200,22 @@ def _latest_synced(key: str) -> ProcessVersion | None:
     return db.session.scalars(stmt).first()
 
 
-def latest_versions() -> list[ProcessVersion]:
+def _newest(stmt: Select[Any]) -> Select[Any]:
+    """`stmt` over ProcessVersion, kept to each key's newest version, by key."""
     newest = (
         select(ProcessVersion.key, func.max(ProcessVersion.version).label("version"))
         .group_by(ProcessVersion.key)
         .subquery()
     )
-    stmt = (
-        select(ProcessVersion)
-        .join(newest, (ProcessVersion.key == newest.c.key) & (ProcessVersion.version == newest.c.version))
-        .order_by(ProcessVersion.key)
-    )
-    return list(db.session.scalars(stmt))
+    on = (ProcessVersion.key == newest.c.key) & (ProcessVersion.version == newest.c.version)
+    return stmt.join(newest, on).order_by(ProcessVersion.key)
+
+
+def latest_versions() -> list[ProcessVersion]:
+    return list(db.session.scalars(_newest(select(ProcessVersion))))
+
+
+def newest_deployed() -> dict[str, Deployed]:
+    """Each key's newest version as deployed, by key: ids and hashes read, the rest from the per-version cache."""
+    rows = db.session.execute(_newest(select(ProcessVersion.key, ProcessVersion.id, ProcessVersion.sha256)))
+    return {key: deployed_by_id(version_id, sha256) for key, version_id, sha256 in rows}

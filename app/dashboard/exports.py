@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 
-from app.casetypes.names import case_type_name
-from app.casetypes.registry import latest_versions
+from app.casetypes.names import deployed_name
+from app.casetypes.registry import newest_deployed
 from app.dashboard.service import Counts, Report
 
 COLUMNS = (
@@ -35,8 +35,8 @@ COLUMNS = (
 def type_names(keys: Iterable[str]) -> dict[str, str]:
     """Each case type's name in the reader's language, from its newest version (the key for one never deployed):
     one statement for all of them."""
-    newest = {version.key: version for version in latest_versions()}
-    return {key: case_type_name(newest[key]) if key in newest else key for key in keys}
+    newest = newest_deployed()
+    return {key: deployed_name(newest[key]) if key in newest else key for key in keys}
 
 
 def report_rows(report: Report, *, first: date, last: date) -> list[list[Any]]:
