@@ -85,7 +85,7 @@ def percent(context: Context, rate: float) -> str:
 
 def init_template_i18n(app: Flask) -> None:
     """After Flask-Babel's init_app: its gettext and ngettext replaced by these (its pgettext and npgettext, which
-    no template uses, kept), the number filters added."""
+    no template uses, kept); the date and number filters added."""
     jinja = app.jinja_env
     jinja.install_gettext_callables(gettext=_gettext, ngettext=_ngettext, newstyle=True)  # type: ignore[attr-defined]
     jinja.filters.update(when=when, number=number, percent=percent)
