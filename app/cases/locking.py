@@ -149,11 +149,13 @@ def _unchanged(dialect: str) -> Label[bool]:
     return same.scalar_subquery().label("unchanged")
 
 
-def _task_filter() -> ColumnElement[bool]:
-    """The task asked for (whatever its status) and the open tasks of its case."""
+def _task_filter(task: Any = None) -> ColumnElement[bool]:
+    """The task asked for (whatever its status) and the open tasks of its case. `task`: the Task entity (default) or
+    the task table's columns (`.c`) of a Core statement."""
     from app.tasks.models import Task, is_open
 
-    return or_(is_open(), Task.id == bindparam("task_id"))
+    task = Task if task is None else task
+    return or_(is_open(task.status), task.id == bindparam("task_id"))
 
 
 # The hottest read, the locked case of a task being claimed or completed, is a Core statement over table columns
@@ -205,15 +207,13 @@ def _case_of(row: Row[Any], start: int) -> Case:
 def _case_and_tasks_statement(dialect: str) -> Select[Any]:
     """The task asked for and the case's open tasks, each with its case (`_case_columns`); the last column says
     whether the case's row is unchanged (`_unchanged`)."""
-    from app.tasks.models import is_open
-
     task, case = _task_loading().columns[0].table, Case.__table__
     wanted = task.alias("wanted")
     case_id = select(wanted.c.case_id).where(wanted.c.id == bindparam("task_id")).scalar_subquery()
     return (
         select(*_task_loading().columns, *_case_columns(), _unchanged(dialect))
         .select_from(_with_case(task.join(case, case.c.id == task.c.case_id)))
-        .where(case.c.id == case_id, or_(is_open(task.c.status), task.c.id == bindparam("task_id")))
+        .where(case.c.id == case_id, _task_filter(task.c))
         .order_by(task.c.created_at)
         # PostgreSQL locks each row's tables in this order: the case first, as every other path does (a step holding
         # the case writes its tasks; locking a task first would deadlock with it).
