@@ -105,8 +105,7 @@ def signed_in(app: Flask, username: str, password: str) -> FlaskClient:
     """A test client signed in through the login form (its CSRF token), as a browser is."""
     client = app.test_client()
     with app.app_context():  # an app context of its own: Flask-WTF keeps the form's token in `g`
-        page = client.get("/login").get_data(as_text=True)
-        token = page.split('name="csrf_token" type="hidden" value="')[-1].split('"')[0]
+        token = dashboard.csrf_token(client.get("/login").get_data(as_text=True))
         _ok(client.post("/login", data={"username": username, "password": password, "csrf_token": token}), 302)
     return client
 

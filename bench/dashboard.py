@@ -52,6 +52,14 @@ def prepare(conn: Connection) -> None:
             vacuum.execute(text(f"VACUUM ANALYZE {table}"))
 
 
+def csrf_token(login_page: str) -> str:
+    """The login form's CSRF token."""
+    found = CSRF.search(login_page)
+    if found is None:
+        raise SystemExit("no CSRF token on the login page")
+    return found[1] or found[2]
+
+
 def sample() -> dict[str, Any]:
     """Who opens which dashboards: the county leader (county page and map), a township dispatcher (their township)."""
     township = "990100100000"
@@ -73,10 +81,7 @@ class PageClient:
         self.cookies: dict[str, str] = {}
         self.connection = connection_headers(keep_alive)
         _status, page, _s = self.get("/login")
-        found = CSRF.search(page.decode())
-        if found is None:
-            raise SystemExit("no CSRF token on the login page")
-        form = urlencode({"csrf_token": found[1] or found[2], "username": username, "password": password})
+        form = urlencode({"csrf_token": csrf_token(page.decode()), "username": username, "password": password})
         status, _body = self._send(
             "POST", "/login", form.encode(), {"Content-Type": "application/x-www-form-urlencoded"}
         )
