@@ -110,20 +110,15 @@ def prune_history(workflow: BpmnWorkflow) -> None:
     change: the subtree holding every unfinished task, plus one finished ancestor
     that the running tasks may inherit from.
     """
-    unfinished = [t for t in workflow.tasks.values() if not t.has_state(TaskState.FINISHED_MASK)]
+    tasks = workflow.tasks
+    unfinished = [t for t in tasks.values() if not t.has_state(TaskState.FINISHED_MASK)]
     if not unfinished:
         return
-    common = _ancestry(unfinished[0])
-    for task in unfinished[1:]:
-        other = _ancestry(task)
-        n = 0
-        while n < min(len(common), len(other)) and common[n] is other[n]:
-            n += 1
-        common = common[:n]
-    new_root = common[-2] if len(common) > 1 else common[0]
+    chain = _ancestor_ids(tasks, unfinished[0])
+    new_root = tasks[chain[min(_common_height(tasks, chain, unfinished[1:]) + 1, len(chain) - 1)]]
     if new_root is workflow.task_tree:
         return
-    keep = {t.id: t for t in _descendants(new_root)}
+    keep = {t.id: t for t in _descendants(tasks, new_root)}
     new_root.parent = None
     workflow.task_tree = new_root
     workflow.tasks = keep
@@ -133,20 +128,34 @@ def prune_history(workflow: BpmnWorkflow) -> None:
         del workflow.subprocesses[task_id]
 
 
-def _ancestry(task: Any) -> list[Any]:
-    path = []
-    while task is not None:
-        path.append(task)
-        task = task.parent
-    return path[::-1]
+def _ancestor_ids(tasks: dict[Any, Any], task: Any) -> list[Any]:
+    """The task's id, its parent's, and so on up to the root's (ids, not the `parent` property: a dict lookup each)."""
+    chain, task_id = [], task.id
+    while task_id is not None:
+        chain.append(task_id)
+        task_id = tasks[task_id]._parent
+    return chain
 
 
-def _descendants(root: Any) -> list[Any]:
+def _common_height(tasks: dict[Any, Any], chain: list[Any], others: list[Any]) -> int:
+    """How far up `chain` (0: its first task) the deepest ancestor common to it and every one of `others` is: each
+    other task climbs only until it meets the chain, a step or two for tasks of the same branch."""
+    height = {task_id: h for h, task_id in enumerate(chain)}
+    common = 0
+    for task in others:
+        task_id = task.id
+        while task_id not in height:
+            task_id = tasks[task_id]._parent
+        common = max(common, height[task_id])
+    return common
+
+
+def _descendants(tasks: dict[Any, Any], root: Any) -> list[Any]:
     found, stack = [], [root]
     while stack:
         task = stack.pop()
         found.append(task)
-        stack.extend(task.children)
+        stack.extend(tasks[child] for child in task._children)
     return found
 
 

@@ -57,3 +57,36 @@ def test_a_task_inside_a_subprocess_completes_after_the_state_is_read_back() -> 
 
     assert done.ended and done.ready == []
     assert done.data == {"address": "x", "seen": True}
+
+
+def test_pruning_keeps_each_open_branch_below_their_common_ancestor() -> None:
+    definition = compile_definition(
+        (ROOT / "processes" / "dispute_mediation.bpmn").read_bytes(),
+        "dispute.bpmn",
+        roles=ROLES.keys(),
+        forms=FORMS,
+    )
+    started = start(definition, {"risk_level": "high", "settled_on_spot": False}, now=NOW)
+    assert sorted(t.bpmn_id for t in started.ready) == ["peoples_mediation", "risk_prevention"]
+    workflow = load_state(started.state, definition.spec, definition.subprocess_specs)
+    unfinished = [t for t in workflow.tasks.values() if not t.has_state(TaskState.FINISHED_MASK)]
+    lines = [_line(t) for t in unfinished]  # each task's ancestors, root first, computed the plain way
+    common = next(n for n in range(min(map(len, lines)), 0, -1) if len({tuple(line[:n]) for line in lines}) == 1)
+
+    assert workflow.task_tree is lines[0][max(common - 2, 0)]  # the common ancestor's parent: nothing above it kept
+    assert set(workflow.tasks) == {t.id for t in _below(workflow.task_tree)}
+    [risk] = [t for t in started.ready if t.bpmn_id == "risk_prevention"]
+    done = complete(definition, started.state, risk.id, {"risk_measures": "上门稳控", "risk_controlled": True}, now=NOW)
+    assert [t.bpmn_id for t in done.ready] == ["peoples_mediation"]
+
+
+def _line(task: Any) -> list[Any]:
+    line = []
+    while task is not None:
+        line.insert(0, task)
+        task = task.parent
+    return line
+
+
+def _below(task: Any) -> list[Any]:
+    return [task, *(t for child in task.children for t in _below(child))]
