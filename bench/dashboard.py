@@ -6,7 +6,6 @@ GeoJSON: 1,000 grid polygons with open/overdue counts, and the newest 2,000 of t
 signs in once through /login (CSRF token and session cookie) rather than with an API token.
 """
 
-import http.client
 import re
 import time
 from collections.abc import Callable
@@ -16,8 +15,8 @@ from urllib.parse import urlencode, urlsplit
 
 from sqlalchemy import Connection, text
 
-from bench.connections import connection_headers
 from bench.county import COUNTY_CODE
+from bench.wire import Wire
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
@@ -75,11 +74,8 @@ class PageClient:
 
     def __init__(self, base: str, username: str, password: str, *, keep_alive: bool = False) -> None:
         parts = urlsplit(base)
-        if parts.hostname not in ("127.0.0.1", "localhost"):
-            raise SystemExit("the load generator only talks to loopback")
-        self.conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=60)
+        self.wire = Wire(parts.hostname or "", parts.port or 80, keep_alive=keep_alive, timeout=60)
         self.cookies: dict[str, str] = {}
-        self.connection = connection_headers(keep_alive)
         _status, page, _s = self.get("/login")
         form = urlencode({"csrf_token": csrf_token(page.decode()), "username": username, "password": password})
         status, _body = self._send(
@@ -90,18 +86,10 @@ class PageClient:
 
     def _send(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> tuple[int, bytes]:
         cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        self.conn.request(
-            method, path, body=body, headers={**headers, **self.connection, "Cookie": cookie, "Accept-Language": "en"}
-        )
-        response = self.conn.getresponse()
-        raw = response.read()
-        for header in response.msg.get_all("Set-Cookie") or []:
+        answer = self.wire.request(method, path, {**headers, "Cookie": cookie, "Accept-Language": "en"}, body)
+        for header in answer.header_values("set-cookie"):
             self.cookies.update({k: m.value for k, m in SimpleCookie(header).items()})
-        return response.status, raw
-
-    def reconnect(self) -> None:
-        self.conn.close()
-        self.conn = http.client.HTTPConnection(self.conn.host, self.conn.port, timeout=60)
+        return answer.status, answer.body
 
     def get(self, path: str) -> tuple[int, bytes, float]:
         t0 = time.perf_counter()
@@ -121,8 +109,7 @@ def phases(load: Any, run_phase: Callable[..., None]) -> None:
                     return
                 try:
                     status, _body, elapsed = client.get(target["path"])
-                except (OSError, http.client.HTTPException):  # a timeout counts as an error, the client goes on
-                    client.reconnect()
+                except OSError:  # a timeout counts as an error; the next request opens a new connection
                     status, elapsed = 0, 0.0
                 load.rec.add(f"dashboard_{name}", status, elapsed)
 

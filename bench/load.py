@@ -7,7 +7,6 @@ the limits; OUT receives every request's latency summarised per figure. Each vir
 user logs in once; clients are threads, each with its own connection (bench/connections.py).
 """
 
-import http.client
 import json
 import random
 import sys
@@ -18,8 +17,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bench import dashboard, processes
-from bench.connections import connection_headers
 from bench.floor import summary
+from bench.wire import Answer, Wire
 
 FIRE_REPORT = {"address": "基准路8号", "hazard_kind": "electrical", "description": "电动车楼道充电",
                "severity": "high", "responsible_party": "李四", "fixed_on_spot": False}  # fmt: skip
@@ -31,32 +30,20 @@ WALK = [
 
 
 class Client:
-    """One HTTP client (a connection per request, or one kept: bench/connections.py); every call is timed."""
+    """One HTTP client (a connection per request, or one kept: bench/connections.py, bench/wire.py); every call is
+    timed, and an answer's JSON is decoded only when the caller reads it."""
 
     def __init__(self, base: str, *, keep_alive: bool = False) -> None:
         parts = urlsplit(base)
-        if parts.hostname not in ("127.0.0.1", "localhost"):
-            raise SystemExit("the load generator only talks to loopback")
-        self.host, self.port = parts.hostname, parts.port or 80
-        self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
-        self.headers = {"Content-Type": "application/json", "Accept-Language": "en", **connection_headers(keep_alive)}
+        self.wire = Wire(parts.hostname or "", parts.port or 80, keep_alive=keep_alive, timeout=30)
+        self.headers = {"Content-Type": "application/json", "Accept-Language": "en"}
 
-    def call(self, method: str, path: str, token: str | None, body: Any = None) -> tuple[int, Any, float]:
-        headers = dict(self.headers)
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
+    def call(self, method: str, path: str, token: str | None, body: Any = None) -> tuple[int, Answer, float]:
+        headers = {**self.headers, "Authorization": f"Bearer {token}"} if token else self.headers
         payload = json.dumps(body).encode() if body is not None else None
         t0 = time.perf_counter()
-        try:
-            self.conn.request(method, f"/api/v1{path}", body=payload, headers=headers)
-            response = self.conn.getresponse()
-            raw = response.read()
-        except (OSError, http.client.HTTPException):
-            self.conn.close()
-            self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
-            raise
-        elapsed = time.perf_counter() - t0
-        return response.status, json.loads(raw) if raw else None, elapsed
+        answer = self.wire.request(method, f"/api/v1{path}", headers, payload)
+        return answer.status, answer, time.perf_counter() - t0
 
 
 class Recorder:
@@ -105,10 +92,10 @@ def run_phase(clients: int, seconds: float, work: Callable[[int, Callable[[], bo
 def login(base: str, usernames: set[str], password: str) -> dict[str, str]:
     client, tokens = Client(base), {}
     for username in sorted(usernames):
-        status, body, _ = client.call("POST", "/auth/token", None, {"username": username, "password": password})
+        status, answer, _ = client.call("POST", "/auth/token", None, {"username": username, "password": password})
         if status != 200:
-            raise SystemExit(f"login failed for {username}: {status} {body}")
-        tokens[username] = body["token"]
+            raise SystemExit(f"login failed for {username}: {status} {answer.body[:300]!r}")
+        tokens[username] = answer.json()["token"]
     return tokens
 
 
@@ -132,7 +119,7 @@ class Load:
                 "channel": "bench"}  # fmt: skip
         status, answer, elapsed = client.call("POST", "/cases", self.tokens[walker["grid_worker"]], body)
         self.rec.add(name, status, elapsed)
-        return answer if status == 201 else None
+        return answer.json() if status == 201 else None
 
     def starts(self, i: int, go: Callable[[], bool]) -> None:
         client, walker = self.client(), self.walkers[i % len(self.walkers)]
@@ -181,7 +168,7 @@ class Load:
             return []
         status, answer, complete_s = client.call("POST", f"/tasks/{task_id}/complete", token, {"data": data})
         self.rec.add("task_claim_complete", status, claim_s + complete_s)
-        return list(answer["open_tasks"]) if status == 200 else []
+        return list(answer.json()["open_tasks"]) if status == 200 else []
 
     def reads(self, name: str, username: str, paths: Callable[[random.Random], str]) -> Callable[..., None]:
         def work(i: int, go: Callable[[], bool]) -> None:

@@ -38,7 +38,7 @@ class Settings:
     cases: int = _env_int("BENCH_CASES", 200_000)
     open_tasks: int = _env_int("BENCH_OPEN_TASKS", 100_000)
     clients: int = _env_int("BENCH_CLIENTS", 4)
-    keep_alive: bool = os.environ.get("BENCH_KEEPALIVE", "") == "1"  # one connection per client (bench/connections.py)
+    keep_alive: bool = os.environ.get("BENCH_KEEPALIVE", "") == "1"  # one connection per client (bench/wire.py)
     seconds: int = _env_int("BENCH_SECONDS", 20)  # per phase
     reads: int = _env_int("BENCH_READS", 2000)  # per read figure
     case_starts: int = _env_int("BENCH_CASE_STARTS", 2000)
