@@ -15,7 +15,7 @@ from app.calendars.service import work_calendar
 from app.calendars.workdays import WorkCalendar
 from app.cases.events import add_event
 from app.cases.models import Case, CaseEvent, CaseStatus
-from app.cases.rows import RowWrites
+from app.cases.rows import RowWrites, new_row
 from app.casetypes.models import ProcessVersion
 from app.casetypes.registry import Deployed, deployed_version, latest_versions
 from app.dashboard import rollup
@@ -186,7 +186,8 @@ def _open_task(
     if spec is not None and spec.deadline is not None and calendar is not None:
         due_at = calendar.due_at(now, spec.deadline)
         warn_at = calendar.warn_at(now, due_at, spec.deadline, spec.warn_ratio)
-    task = Task(
+    return new_row(
+        Task,
         id=ready.id,
         case_id=case.id,
         bpmn_id=ready.bpmn_id,
@@ -205,9 +206,8 @@ def _open_task(
         alerted="normal",
         completed_at=None,
         completed_by_id=None,
+        case=case,  # not through the backref: the case stays unchanged
     )  # every column given: the row is inserted as it stands (app/cases/rows.py), nothing left to load
-    set_committed_value(task, "case", case)  # not through the backref: the case stays unchanged
-    return task
 
 
 def _schedule_timer(case: Case, fire_at: datetime | None, writes: RowWrites) -> None:
