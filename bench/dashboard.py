@@ -44,11 +44,6 @@ def prepare(conn: Connection) -> None:
         FROM g WHERE c.org_unit_id = g.id AND c.status = 'open' AND c.latitude IS NULL AND c.channel <> 'bench'""")
     )
     conn.commit()
-    # A county bulk-loaded a moment ago is not yet all-visible: vacuum it as autovacuum would have by now, so that
-    # the statistics' index-only scans read no heap (a no-op when nothing changed since the last run).
-    with conn.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as vacuum:
-        for table in ('"case"', "case_event", "task", "case_day_stat"):
-            vacuum.execute(text(f"VACUUM ANALYZE {table}"))
 
 
 def csrf_token(login_page: str) -> str:
