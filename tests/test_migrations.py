@@ -124,3 +124,16 @@ def test_a_model_change_without_a_migration_is_reported(migrations_app: Flask) -
     message = drift_message(diffs)
     assert message.startswith("the models and the migrated schema differ; run `flask db migrate")
     assert "'task'" in message and "warn_note" in message
+
+
+def test_case_rows_leave_room_for_heap_only_updates_on_postgresql(migrations_app: Flask) -> None:
+    directory = migrations_app.config["MIGRATIONS_DIR"]
+    upgrade(directory=directory)
+    if db.engine.dialect.name != "postgresql":
+        return  # SQLite has no fill factor: the revision does nothing there, and upgrade() above must not fail
+    options = text("""SELECT reloptions FROM pg_class WHERE relname = 'case' AND relkind = 'r'""")
+    with db.engine.connect() as conn:
+        assert conn.execute(options).scalar() == ["fillfactor=70"]
+    downgrade(directory=directory, revision="a7c3e9f1b2d4")
+    with db.engine.connect() as conn:
+        assert conn.execute(options).scalar() is None
