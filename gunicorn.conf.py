@@ -14,3 +14,10 @@ import os
 workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * (os.cpu_count() or 1), 16)))
 threads = int(os.environ.get("GRIDCASE_THREADS", "2"))
 worker_class = "gthread"
+
+
+def post_worker_init(worker: object) -> None:
+    """Each worker, its app loaded: the garbage collector set for a long-running process (app/collector.py)."""
+    from app.collector import settle
+
+    settle()

@@ -131,8 +131,10 @@ def timer_cpu(app: Flask, url: str, count: int) -> float:
 
 def run(url: str, *, repeat: int = 30, timer_count: int = 500, profile: str = "") -> dict[str, float]:
     from app import create_app
+    from app.collector import settle
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    settle()  # the garbage collector as a gunicorn worker and `flask worker` have it once their app is loaded
     engine = create_engine(url)
     with engine.connect() as conn:
         plan = county.sample(conn, clients=1)

@@ -81,11 +81,14 @@ def seed(conn: Connection, *, count: int, fire_times: list[datetime] | None = No
 
 
 def sweep(app: Flask, *, seconds: float) -> dict[str, Any]:
-    """One worker fires every due timer (or until `seconds` are up): timers per second, and per batch."""
+    """One worker fires every due timer (or until `seconds` are up): timers per second, and per batch. The garbage
+    collector is set as `flask worker` sets it (app/collector.py)."""
+    from app.collector import settle
     from app.extensions import db
     from app.worker.loop import TIMER_BATCH, fire_due_timers
 
     fired, batches = 0, []
+    settle()
     with app.app_context():
         started = time.perf_counter()
         while time.perf_counter() - started < seconds:

@@ -5,6 +5,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from app.clock import utcnow
+from app.collector import settle
 from app.worker.loop import run_forever, sweep
 
 
@@ -17,4 +18,5 @@ def worker_command(once: bool) -> None:
         done = sweep(utcnow())
         click.echo(f"timers={done.timers} warnings={done.warnings} overdue={done.overdue} delivered={done.delivered}")
         return
+    settle()  # a long-running process from here on (app/collector.py)
     run_forever(current_app.config["GRIDCASE_WORKER_INTERVAL"], click.echo)
