@@ -9,7 +9,7 @@ process (bench/README.md, "Eleventh pass"):
 - `gc.freeze()` once the app is loaded: what exists then lives as long as the process, so full passes no longer
   walk it (0.13-0.15 -> 0.06-0.08 ms of collection per timer fired);
 - a young generation of 20,000 objects, with older generations passed over less often: about 5 % less CPU per
-  timer. Garbage in reference cycles (SpiffWorkflow's tasks and workflow point at each other) is still collected,
+  timer. Garbage in reference cycles (the engine's tasks and their workflow point at each other) is still collected,
   at most some megabytes later.
 """
 
