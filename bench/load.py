@@ -4,7 +4,7 @@
 
 PLAN (written by bench/run.py) names the base URL, the users, the cases to read and
 the limits; OUT receives every request's latency summarised per figure. Each virtual
-user logs in once; clients are threads, each with its own connection (bench/connections.py).
+user logs in once; clients are threads, each with its own connection (bench/wire.py).
 """
 
 import json
@@ -30,7 +30,7 @@ WALK = [
 
 
 class Client:
-    """One HTTP client (a connection per request, or one kept: bench/connections.py, bench/wire.py); every call is
+    """One HTTP client (a connection per request, or one kept: bench/wire.py); every call is
     timed, and an answer's JSON is decoded only when the caller reads it."""
 
     def __init__(self, base: str, *, keep_alive: bool = False) -> None:
