@@ -14,8 +14,9 @@ from app import engine
 from app.calendars.service import work_calendar
 from app.calendars.workdays import WorkCalendar
 from app.cases.events import add_event
+from app.cases.loaded import new_row
 from app.cases.models import Case, CaseEvent, CaseStatus
-from app.cases.rows import RowWrites, new_row
+from app.cases.rows import RowWrites
 from app.casetypes.models import ProcessVersion
 from app.casetypes.registry import Deployed, deployed_version, latest_versions
 from app.dashboard import rollup
