@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from http.cookies import SimpleCookie
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from sqlalchemy import Connection, text
 
@@ -68,8 +68,7 @@ class PageClient:
     """A browser's session cookie, signed in through the login form; connections as bench/load.py's `Client`."""
 
     def __init__(self, base: str, username: str, password: str, *, keep_alive: bool = False) -> None:
-        parts = urlsplit(base)
-        self.wire = Wire(parts.hostname or "", parts.port or 80, keep_alive=keep_alive, timeout=60)
+        self.wire = Wire.to(base, keep_alive=keep_alive, timeout=60)
         self.cookies: dict[str, str] = {}
         _status, page, _s = self.get("/login")
         form = urlencode({"csrf_token": csrf_token(page.decode()), "username": username, "password": password})

@@ -14,7 +14,6 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 from bench import dashboard, processes
 from bench.floor import summary
@@ -34,8 +33,7 @@ class Client:
     timed, and an answer's JSON is decoded only when the caller reads it."""
 
     def __init__(self, base: str, *, keep_alive: bool = False) -> None:
-        parts = urlsplit(base)
-        self.wire = Wire(parts.hostname or "", parts.port or 80, keep_alive=keep_alive, timeout=30)
+        self.wire = Wire.to(base, keep_alive=keep_alive, timeout=30)
         self.headers = {"Content-Type": "application/json", "Accept-Language": "en"}
 
     def call(self, method: str, path: str, token: str | None, body: Any = None) -> tuple[int, Answer, float]:

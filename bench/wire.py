@@ -12,6 +12,7 @@ import json
 import socket
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 _HEAD_END = b"\r\n\r\n"
 
@@ -48,6 +49,12 @@ class Wire:
             raise SystemExit("the load generator only talks to loopback")
         self.host, self.port, self.keep_alive, self.timeout = host, port, keep_alive, timeout
         self.sock: socket.socket | None = None
+
+    @classmethod
+    def to(cls, base: str, *, keep_alive: bool, timeout: float) -> "Wire":
+        """Requests to the server at the URL `base` (http://127.0.0.1:5099)."""
+        parts = urlsplit(base)
+        return cls(parts.hostname or "", parts.port or 80, keep_alive=keep_alive, timeout=timeout)
 
     def request(self, method: str, path: str, headers: dict[str, str], body: bytes | None = None) -> Answer:
         lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
