@@ -40,9 +40,12 @@ def pre_fork(server: Any, worker: Any) -> None:
 
 
 def post_fork(server: Any, worker: Any) -> None:
-    """In the new worker: keep to the core the master chose for it."""
+    """In the new worker: keep to the core the master chose for it (or float, if the system refuses it)."""
     if (core := getattr(worker, "gridcase_core", None)) is not None:
-        os.sched_setaffinity(0, {core})
+        try:
+            os.sched_setaffinity(0, {core})
+        except OSError as err:  # the core left the CPU set meanwhile: serving unpinned beats not serving
+            worker.log.warning("worker stays unpinned: %s", err)
 
 
 def post_worker_init(worker: object) -> None:

@@ -81,3 +81,15 @@ def test_workers_float_when_told_to(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not hasattr(worker, "gridcase_core")
     if CORES:
         assert sorted(os.sched_getaffinity(0)) == CORES
+
+
+@needs_affinity
+def test_a_worker_whose_core_is_refused_serves_unpinned(monkeypatch: pytest.MonkeyPatch) -> None:
+    warnings: list[str] = []
+    log = SimpleNamespace(warning=lambda message, *args: warnings.append(message % args))
+    worker = SimpleNamespace(gridcase_core=max(CORES) + 4096, log=log)  # a core this machine does not have
+
+    _conf(monkeypatch)["post_fork"](SimpleNamespace(WORKERS={}), worker)
+
+    assert sorted(os.sched_getaffinity(0)) == CORES
+    assert len(warnings) == 1 and warnings[0].startswith("worker stays unpinned")
