@@ -61,7 +61,8 @@ class Loading:
             for name, value in zip(self.keys, values, strict=True):
                 set_committed_value(found, name, value)
             return found
-        obj = new_row(self.mapper.class_, **dict(zip(self.keys, values, strict=True)))
+        obj = new_row(self.mapper.class_)
+        instance_state(obj).dict.update(zip(self.keys, values, strict=True))  # the row's values, no dict in between
         make_transient_to_detached(obj)  # loaded: no history; what was not read is expired
         session.add(obj)
         return obj
