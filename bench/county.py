@@ -1,7 +1,8 @@
 """A synthetic county in PostgreSQL, built with bulk SQL and reused between runs.
 
 1 county, 20 townships, 100 villages, 1,000 grids and 5,000 users across roles; then
-`cases` fire-hazard and hotline cases of which `open_tasks` wait in someone's inbox.
+`cases` fire-hazard and hotline cases of which `open_tasks` wait in someone's inbox, each with its deadline (a tenth
+overdue, a tenth in their warning time), and each closed case keeps the rows of the three tasks it went through.
 
 Engine states are real: a few template cases are run through app.engine in process,
 and each synthetic case clones its template's state with a fresh id for its ready
@@ -63,7 +64,8 @@ CLOSED = Template("fire_closed", 100, "fire_hazard_rectification", REPORT,
 
 
 def marker(cases: int, open_tasks: int) -> str:
-    return f"基准县 bench county cases={cases} open={open_tasks}"
+    """The county's name: says what was built, so a county built otherwise (or by an earlier layout) is rebuilt."""
+    return f"基准县 bench county v2 cases={cases} open={open_tasks}"
 
 
 def present(conn: Connection) -> str | None:
@@ -194,16 +196,24 @@ def _cases(conn: Connection, *, cases: int, open_tasks: int) -> None:
         FROM bench_case""")
     )
     conn.execute(text("""SELECT setval(pg_get_serial_sequence('"case"', 'id'), (SELECT max(id) FROM "case"))"""))
-    # Every tenth grid-worker task is already claimed by the grid's first worker ("my tasks").
+    # Every tenth grid-worker task is already claimed by the grid's first worker ("my tasks"). Deadlines fall from a
+    # day ago to nine days ahead, the warning a day before: a tenth overdue, a tenth in their warning time, each
+    # already alerted as the worker would have.
     conn.execute(
         text("""
-        INSERT INTO task (id, case_id, bpmn_id, name, role, org_unit_id, assignee_id, status, form, created_at)
+        INSERT INTO task (id, case_id, bpmn_id, name, role, org_unit_id, assignee_id, status, form, created_at,
+                          due_at, warn_at, alerted)
         SELECT new_task_id, case_id, bpmn_id, name, role,
                CASE role WHEN 'grid_worker' THEN grid_id WHEN 'township_dispatcher' THEN township_id
                          ELSE county_id END,
-               CASE WHEN role = 'grid_worker' AND n % 10 = 0 THEN worker_id END, 'open', form, opened_at
-        FROM bench_case WHERE is_open""")
+               CASE WHEN role = 'grid_worker' AND n % 10 = 0 THEN worker_id END, 'open', form, opened_at,
+               due, due - interval '1 day',
+               CASE WHEN due <= :now THEN 'overdue' WHEN due - interval '1 day' <= :now THEN 'warning' ELSE 'normal' END
+        FROM (SELECT *, CAST(:now AS timestamptz) + make_interval(mins => CAST((n * 37) % 14400 - 1440 AS int)) AS due
+              FROM bench_case WHERE is_open) opened"""),
+        {"now": now},
     )
+    _closed_tasks(conn)
     conn.execute(
         text("""
         INSERT INTO case_event (case_id, at, actor_id, kind, task_id, task_bpmn_id, task_name, payload)
@@ -214,6 +224,28 @@ def _cases(conn: Connection, *, cases: int, open_tasks: int) -> None:
         SELECT case_id, opened_at + interval '3 days', worker_id, 'closed', NULL, NULL, NULL, '{}'
         FROM bench_case WHERE NOT is_open""")
     )
+
+
+# A closed fire-hazard case's tasks, done in turn a day apart (bpmn id, name, role): their rows stay, as a county's do.
+CLOSED_TASKS = [("accept_and_assess", "受理并研判", "township_dispatcher"), ("urge_rectification", "督促现场整改", "grid_worker"),
+                ("reinspect", "复查", "grid_worker")]  # fmt: skip
+
+
+def _closed_tasks(conn: Connection) -> None:
+    conn.execute(
+        text("""
+        INSERT INTO task (id, case_id, bpmn_id, name, role, org_unit_id, assignee_id, status, form, created_at,
+                          due_at, warn_at, completed_at, completed_by_id)
+        SELECT gen_random_uuid()::text, case_id, step.bpmn_id, step.name, step.role,
+               CASE step.role WHEN 'grid_worker' THEN grid_id ELSE township_id END,
+               worker_id, 'completed', NULL, opened_at + make_interval(days => step.k - 1),
+               opened_at + make_interval(days => step.k + 1), opened_at + make_interval(days => step.k),
+               opened_at + make_interval(days => step.k) - interval '1 hour', worker_id
+        FROM bench_case, jsonb_to_recordset(CAST(:steps AS jsonb)) AS step(k int, bpmn_id text, name text, role text)
+        WHERE NOT is_open"""),
+        {"steps": json.dumps([{"k": k, "bpmn_id": b, "name": n, "role": r} for k, (b, n, r) in enumerate(CLOSED_TASKS)],
+                             ensure_ascii=False)},
+    )  # fmt: skip
 
 
 def sample(conn: Connection, *, clients: int) -> dict[str, Any]:
@@ -257,6 +289,7 @@ def counts(conn: Connection) -> dict[str, int]:
         "users": 'SELECT count(*) FROM "user"',
         "cases": 'SELECT count(*) FROM "case"',
         "open_tasks": "SELECT count(*) FROM task WHERE status = 'open'",
+        "tasks": "SELECT count(*) FROM task",
         "case_events": "SELECT count(*) FROM case_event",
     }
     return {k: conn.execute(text(v)).scalar_one() for k, v in q.items()}
