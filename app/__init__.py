@@ -28,7 +28,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 def init_extensions(app: Flask) -> None:
     from app.auth.session import init_login
     from app.database import init_database
-    from app.extensions import babel, csrf, db, migrate, render_item
+    from app.extensions import babel, csrf, db, include_object, migrate, render_item
     from app.i18n import select_locale
     from app.security import init_security
     from app.templating import init_templating
@@ -40,6 +40,7 @@ def init_extensions(app: Flask) -> None:
         directory=str(app.config.get("MIGRATIONS_DIR", "migrations")),
         render_as_batch=True,
         render_item=render_item,
+        include_object=include_object,
         compare_type=True,
     )
     csrf.init_app(app)

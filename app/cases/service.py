@@ -30,7 +30,7 @@ from app.org.models import OrgKind, OrgUnit, User
 from app.org.permissions import can_start_in
 from app.org.service import candidate_unit, prime_candidate_units
 from app.registers.references import link_references, reference_errors
-from app.tasks.models import Task, TaskStatus
+from app.tasks.models import ALERT_NONE, Task, TaskStatus
 from app.worker.models import Timer
 
 TITLE_MAX = 200
@@ -204,7 +204,7 @@ def _open_task(
         due_at=due_at,
         warn_at=warn_at,
         supervised_at=None,
-        alerted="normal",
+        alerted=ALERT_NONE,
         completed_at=None,
         completed_by_id=None,
         case=case,  # not through the backref: the case stays unchanged

@@ -14,7 +14,7 @@ from app.notifications.service import notify
 from app.org.models import OrgUnit, User
 from app.org.permissions import can_reassign, can_return, can_supervise, in_jurisdiction
 from app.org.service import candidates
-from app.tasks.models import Task
+from app.tasks.models import ALERT_NONE, Task
 from app.tasks.service import locked_task
 
 RETURN_PROPERTY = "allowReturn"
@@ -49,7 +49,7 @@ def supervise_task(task: Task, *, reason: str | None, due_at: datetime | None, a
     if due_at is not None:
         task.due_at = due_at
         task.warn_at = task.warn_at if task.warn_at is not None and task.warn_at < due_at else None
-        task.alerted = "normal"
+        task.alerted = ALERT_NONE
     add_event(task.case, "supervised", actor=actor, now=now, task=task,
               payload={"reason": text, "due_at": due_at.isoformat() if due_at else None})  # fmt: skip
     notify(holders_of(task), "supervised", task=task, now=now, reason=text)

@@ -14,7 +14,7 @@ from app.cases.service import fire_cases_timers
 from app.clock import utcnow
 from app.extensions import db
 from app.notifications.service import deliver_pending, notify
-from app.tasks.models import Task, TaskStatus
+from app.tasks.models import ALERT_OVERDUE, ALERT_WARNING, Task, is_open, not_yet_alerted
 from app.tasks.supervision import holders_of
 from app.worker.models import Timer
 
@@ -55,13 +55,12 @@ def fire_all_due(now: datetime) -> int:
 
 def raise_deadline_alerts(now: datetime) -> tuple[int, int]:
     """Tell holders once when a task enters its warning time and once when it is overdue."""
-    open_ = Task.status == TaskStatus.OPEN
     overdue = and_(Task.due_at.is_not(None), Task.due_at <= now)
     warning = and_(Task.warn_at.is_not(None), Task.warn_at <= now, or_(Task.due_at.is_(None), Task.due_at > now))
     counts = []
-    for state, condition, already in (("overdue", overdue, ("overdue",)), ("warning", warning, ("warning", "overdue"))):
+    for state, condition in ((ALERT_OVERDUE, overdue), (ALERT_WARNING, warning)):
         stmt = (
-            select(Task).where(open_, condition, Task.alerted.not_in(already)).limit(BATCH)
+            select(Task).where(is_open(), condition, not_yet_alerted(state)).limit(BATCH)
             .with_for_update(skip_locked=True, of=Task)
         )  # fmt: skip
         tasks = list(db.session.scalars(stmt).unique())
