@@ -31,7 +31,7 @@ from app.dashboard.models import CaseDayStat
 from app.dashboard.rollup import local_day
 from app.extensions import db
 from app.org.models import OrgUnit
-from app.tasks.models import Task, TaskStatus
+from app.tasks.models import Task, open_due_at
 
 METRICS = ("received", "accepted", "accepted_closed", "closed", "closed_on_time", "overdue_open", "returned",
            "visits", "satisfied")  # fmt: skip
@@ -131,9 +131,29 @@ def _closed_after(g: _Grouping) -> Select[Any]:
 
 
 @cache
-def _overdue(g: _Grouping) -> Select[Any]:
-    stmt = g.scope(select(*g.columns(), func.count(Task.id)).select_from(Task).join(Case))
-    return stmt.where(Task.status == TaskStatus.OPEN, Task.due_at.is_not(None), Task.due_at < bindparam("now"))
+def _overdue_statement() -> Select[Any]:
+    """Overdue open tasks of the subtree's cases, by their case's unit (its path) and type: every breakdown adds
+    these up (`_overdue_key`), so the overdue tasks are read once per report, not once per breakdown joined to the
+    child units by path."""
+    stmt = TOTAL.scope(select(CaseUnit.path, Case.case_type, func.count(Task.id)).select_from(Task).join(Case))
+    return stmt.where(open_due_at() < bindparam("now")).group_by(CaseUnit.path, Case.case_type)
+
+
+Overdue = list[tuple[str, str, int]]  # (the case unit's path, case type, overdue open tasks)
+
+
+def _overdue(params: dict[str, Any]) -> Overdue:
+    return [(path, case_type, int(n)) for path, case_type, n in db.session.execute(_overdue_statement(), params)]
+
+
+def _overdue_key(g: _Grouping, path: str, case_type: str, children: list[OrgUnit]) -> Any:
+    """Where a row of `_overdue` counts in `g`: its case type, the child unit whose subtree holds its unit (None for
+    the unit's own cases, in no child's), or None for the total."""
+    if g.key == "case_type":
+        return case_type
+    if g.key == "child":
+        return next((child.id for child in children if path.startswith(child.path)), None)
+    return None
 
 
 def _sums(g: _Grouping, names: tuple[str, ...]) -> Select[Any]:
@@ -158,7 +178,7 @@ def _rolled_up(g: _Grouping) -> Select[Any]:
     return _sums(g, ROLLED_UP).where(CaseDayStat.day >= bindparam("first"), CaseDayStat.day < bindparam("stop"))
 
 
-def _collect(g: _Grouping, params: dict[str, Any]) -> dict[Any, Counts]:
+def _collect(g: _Grouping, params: dict[str, Any], overdue: Overdue, children: list[OrgUnit]) -> dict[Any, Counts]:
     found: dict[Any, Counts] = defaultdict(Counts)
     open_cases: dict[Any, int] = defaultdict(int)
     grouped = g.key != "total"
@@ -171,14 +191,16 @@ def _collect(g: _Grouping, params: dict[str, Any]) -> dict[Any, Counts]:
     carried = {row[0] if grouped else None: int(row[-1]) for row in db.session.execute(_closed_after(g), params)}
     for key, counts in found.items():
         counts.accepted_closed = counts.accepted - open_cases[key] - carried.get(key, 0)
-    for row in db.session.execute(_overdue(g), params):
-        found[row[0] if grouped else None].overdue_open = int(row[-1])
+    for path, case_type, n in overdue:
+        if (key := _overdue_key(g, path, case_type, children)) is not None or not grouped:
+            found[key].overdue_open += n
     return found
 
 
 def counts_for(unit: OrgUnit, start: datetime, end: datetime, *, now: datetime) -> Counts:
     """The whole subtree's numbers, without breakdowns."""
-    return _collect(TOTAL, _params(unit, start, end, now)).get(None, Counts())
+    params = _params(unit, start, end, now)
+    return _collect(TOTAL, params, _overdue(params), []).get(None, Counts())
 
 
 @cache
@@ -192,15 +214,16 @@ def children_of(unit: OrgUnit) -> list[OrgUnit]:
 
 def unit_report(unit: OrgUnit, start: datetime, end: datetime, *, now: datetime) -> Report:
     """Totals, by case type and by child unit, for `unit`'s subtree over [start, end)."""
-    params = _params(unit, start, end, now)
-    by_type = _collect(BY_TYPE, params)
-    by_child = _collect(BY_CHILD, params)
-    children = [(child, by_child.get(child.id, Counts())) for child in children_of(unit)]
+    params, children = _params(unit, start, end, now), children_of(unit)
+    overdue = _overdue(params)
+    by_type = _collect(BY_TYPE, params, overdue, children)
+    by_child = _collect(BY_CHILD, params, overdue, children)
     total = Counts()  # every figure is a sum over cases, each of one case type: the total adds the types up
     for counts in by_type.values():
         total.add(counts)
+    by_child_unit = [(child, by_child.get(child.id, Counts())) for child in children]
     return Report(unit=unit, start=start, end=end, total=total,
-                  by_case_type=dict(sorted(by_type.items())), by_child_unit=children)  # fmt: skip
+                  by_case_type=dict(sorted(by_type.items())), by_child_unit=by_child_unit)  # fmt: skip
 
 
 TREND_METRICS = ("received", "closed", "closed_on_time", "visits", "satisfied")
