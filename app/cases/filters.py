@@ -12,7 +12,7 @@ from app.cases.models import Case
 from app.dashboard.periods import Period
 from app.org.models import OrgUnit
 from app.org.service import unit_by_code
-from app.tasks.models import Task, open_due_at
+from app.tasks.models import Task, is_overdue
 
 FILTERS = ("org_unit", "case_type", "opened_from", "opened_to", "closed_from", "closed_to", "overdue")
 
@@ -47,5 +47,5 @@ def filter_cases(
     stmt = _between(stmt, Case.opened_at, _day(applied.get("opened_from")), _day(applied.get("opened_to")), tz)
     stmt = _between(stmt, Case.closed_at, _day(applied.get("closed_from")), _day(applied.get("closed_to")), tz)
     if applied.get("overdue") == "1":
-        stmt = stmt.where(exists().where(Task.case_id == Case.id, open_due_at() < now))
+        stmt = stmt.where(exists().where(Task.case_id == Case.id, is_overdue(now)))
     return stmt, applied

@@ -25,7 +25,7 @@ from app.dashboard.params import StatsQuery, period_args
 from app.dashboard.service import children_of
 from app.extensions import db
 from app.org.models import OrgKind, OrgUnit
-from app.tasks.models import Task, open_due_at
+from app.tasks.models import Task, is_overdue
 
 LEVELS = ("none", "open", "overdue", "mostly_overdue")
 
@@ -63,7 +63,7 @@ def _per_unit(unit: OrgUnit, now: datetime) -> tuple[dict[int, int], dict[int, i
         .where(inside, Case.status == CaseStatus.OPEN)
         .group_by(Case.org_unit_id)
     )
-    late_task = select(Task.case_id).where(open_due_at() < now)
+    late_task = select(Task.case_id).where(is_overdue(now))
     overdue = open_cases.where(Case.id.in_(late_task))
     counts = [{int(k): int(n) for k, n in db.session.execute(stmt).tuples()} for stmt in (open_cases, overdue)]
     return counts[0], counts[1]

@@ -31,7 +31,7 @@ from app.dashboard.models import CaseDayStat
 from app.dashboard.rollup import local_day
 from app.extensions import db
 from app.org.models import OrgUnit
-from app.tasks.models import Task, open_due_at
+from app.tasks.models import Task, is_overdue
 
 METRICS = ("received", "accepted", "accepted_closed", "closed", "closed_on_time", "overdue_open", "returned",
            "visits", "satisfied")  # fmt: skip
@@ -136,7 +136,7 @@ def _overdue_statement() -> Select[Any]:
     these up (`_overdue_key`), so the overdue tasks are read once per report, not once per breakdown joined to the
     child units by path."""
     stmt = TOTAL.scope(select(CaseUnit.path, Case.case_type, func.count(Task.id)).select_from(Task).join(Case))
-    return stmt.where(open_due_at() < bindparam("now")).group_by(CaseUnit.path, Case.case_type)
+    return stmt.where(is_overdue(bindparam("now", literal_execute=True))).group_by(CaseUnit.path, Case.case_type)
 
 
 Overdue = list[tuple[str, str, int]]  # (the case unit's path, case type, overdue open tasks)

@@ -77,3 +77,31 @@ def test_a_statement_that_is_not_a_select_counts_as_a_write(app: Flask) -> None:
     with transaction_ends(app) as ends, app.test_request_context("/"):
         db.session.execute(text("UPDATE org_unit SET name = name WHERE 1 = 0"))
     assert ends == ["rollback"]
+
+
+def test_the_overdue_counts_are_planned_for_their_moment_never_prepared(app: Flask) -> None:
+    """The moment goes into the SQL text (app/tasks/models.py `is_overdue`): a prepared statement's generic plan,
+    blind to how few tasks are overdue, walked every case of the subtree."""
+    with app.app_context():
+        db.engine.dispose()  # one pooled connection for the requests below
+        engine = db.engine
+    leader, texts = Api(app.test_client(), "leader"), []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "CASE WHEN (task.status" in statement:
+            texts.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        for _ in range(7):  # psycopg prepares a statement on its fifth run on a connection
+            assert leader.get("/stats?period=month").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert len(texts) == 7 and len(set(texts)) == 7  # a text of its own each time
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            prepared = db.session.scalar(
+                text("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%CASE WHEN (task.status%'")
+            )
+            db.session.commit()
+            assert prepared == 0
