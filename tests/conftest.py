@@ -24,6 +24,7 @@ from app.calendars.service import forget_calendar
 from app.casetypes.models import ProcessVersion
 from app.casetypes.registry import sync_processes
 from app.clock import utcnow
+from app.dashboard.overdue import forget_overdue
 from app.extensions import db
 from app.intake.taxonomy import load_default_taxonomy
 from app.org.seed import DEMO_PASSWORD, seed_demo_county
@@ -82,6 +83,7 @@ def session(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[scoped_sess
         forget_calendar()  # it may hold days this test committed into the transaction just rolled back
         forget_placements()  # and where tasks landed among units and users the test made
         forget_users()  # and the signed-in users' roles
+        forget_overdue()  # and the overdue open tasks it counted
 
 
 @pytest.fixture

@@ -76,7 +76,9 @@ def schema_drift(connection: Connection, metadata: MetaData, app: Flask) -> list
     context = MigrationContext.configure(connection, opts=options)
     with warnings.catch_warnings():  # SQLite's reflection skips indexes on expressions (app/extensions.py), saying so
         warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based index", SAWarning)
-        warnings.filterwarnings("ignore", "autogenerate skipping metadata-specified expression-based index", UserWarning)
+        warnings.filterwarnings(
+            "ignore", "autogenerate skipping metadata-specified expression-based index", UserWarning
+        )
         return list(compare_metadata(context, metadata))
 
 

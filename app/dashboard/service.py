@@ -28,10 +28,10 @@ from sqlalchemy.orm import QueryableAttribute, aliased
 
 from app.cases.models import Case, CaseStatus
 from app.dashboard.models import CaseDayStat
+from app.dashboard.overdue import Overdue, overdue_within
 from app.dashboard.rollup import local_day
 from app.extensions import db
 from app.org.models import OrgUnit
-from app.tasks.models import Task, is_overdue
 
 METRICS = ("received", "accepted", "accepted_closed", "closed", "closed_on_time", "overdue_open", "returned",
            "visits", "satisfied")  # fmt: skip
@@ -130,24 +130,8 @@ def _closed_after(g: _Grouping) -> Select[Any]:
                       Case.opened_at < end)  # fmt: skip
 
 
-@cache
-def _overdue_statement() -> Select[Any]:
-    """Overdue open tasks of the subtree's cases, by their case's unit (its path) and type: every breakdown adds
-    these up (`_overdue_key`), so the overdue tasks are read once per report, not once per breakdown joined to the
-    child units by path."""
-    stmt = TOTAL.scope(select(CaseUnit.path, Case.case_type, func.count(Task.id)).select_from(Task).join(Case))
-    return stmt.where(is_overdue(bindparam("now", literal_execute=True))).group_by(CaseUnit.path, Case.case_type)
-
-
-Overdue = list[tuple[str, str, int]]  # (the case unit's path, case type, overdue open tasks)
-
-
-def _overdue(params: dict[str, Any]) -> Overdue:
-    return [(path, case_type, int(n)) for path, case_type, n in db.session.execute(_overdue_statement(), params)]
-
-
 def _overdue_key(g: _Grouping, path: str, case_type: str, children: list[OrgUnit]) -> Any:
-    """Where a row of `_overdue` counts in `g`: its case type, the child unit whose subtree holds its unit (None for
+    """Where a row of `overdue_within` counts in `g`: its case type, the child unit whose subtree holds its unit (None for
     the unit's own cases, in no child's), or None for the total."""
     if g.key == "case_type":
         return case_type
@@ -179,6 +163,7 @@ def _rolled_up(g: _Grouping) -> Select[Any]:
 
 
 def _collect(g: _Grouping, params: dict[str, Any], overdue: Overdue, children: list[OrgUnit]) -> dict[Any, Counts]:
+    """`g`'s figures; the overdue ones added up from `overdue` (app/dashboard/overdue.py), for the same subtree."""
     found: dict[Any, Counts] = defaultdict(Counts)
     open_cases: dict[Any, int] = defaultdict(int)
     grouped = g.key != "total"
@@ -200,7 +185,7 @@ def _collect(g: _Grouping, params: dict[str, Any], overdue: Overdue, children: l
 def counts_for(unit: OrgUnit, start: datetime, end: datetime, *, now: datetime) -> Counts:
     """The whole subtree's numbers, without breakdowns."""
     params = _params(unit, start, end, now)
-    return _collect(TOTAL, params, _overdue(params), []).get(None, Counts())
+    return _collect(TOTAL, params, overdue_within(unit.path, now), []).get(None, Counts())
 
 
 @cache
@@ -215,7 +200,7 @@ def children_of(unit: OrgUnit) -> list[OrgUnit]:
 def unit_report(unit: OrgUnit, start: datetime, end: datetime, *, now: datetime) -> Report:
     """Totals, by case type and by child unit, for `unit`'s subtree over [start, end)."""
     params, children = _params(unit, start, end, now), children_of(unit)
-    overdue = _overdue(params)
+    overdue = overdue_within(unit.path, now)
     by_type = _collect(BY_TYPE, params, overdue, children)
     by_child = _collect(BY_CHILD, params, overdue, children)
     total = Counts()  # every figure is a sum over cases, each of one case type: the total adds the types up

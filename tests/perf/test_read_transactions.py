@@ -79,9 +79,10 @@ def test_a_statement_that_is_not_a_select_counts_as_a_write(app: Flask) -> None:
     assert ends == ["rollback"]
 
 
-def test_the_overdue_counts_are_planned_for_their_moment_never_prepared(app: Flask) -> None:
+def test_the_overdue_counts_are_planned_for_their_moment_never_prepared(app: Flask, monkeypatch: Any) -> None:
     """The moment goes into the SQL text (app/tasks/models.py `is_overdue`): a prepared statement's generic plan,
     blind to how few tasks are overdue, walked every case of the subtree."""
+    monkeypatch.setitem(app.config, "GRIDCASE_OVERDUE_CACHE_SECONDS", 0)  # counted afresh for every page
     with app.app_context():
         db.engine.dispose()  # one pooled connection for the requests below
         engine = db.engine
