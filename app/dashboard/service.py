@@ -14,7 +14,8 @@ Definitions (also in README.md, "Statistics"):
 All but two are sums of case_day_stat rows (app/dashboard/rollup.py keeps them): the unit's own rows for the
 total and by case type, its children's rows by child unit, over the period's local days. accepted_closed is
 accepted minus those still open minus those closed after `end` (the last one counted on `case`: an empty index range for a period not
-yet over); overdue_open is counted live on the open tasks.
+yet over); overdue_open is counted on the open tasks, for the whole county at once and kept per process for a few
+seconds (app/dashboard/overdue.py).
 """
 
 from collections import defaultdict
