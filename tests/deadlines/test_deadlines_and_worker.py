@@ -13,6 +13,7 @@ from app.notifications.models import Notification
 from app.org.service import user_by_username
 from app.tasks.inbox import inbox_counts, task_state
 from app.tasks.models import Task, TaskStatus
+from app.worker import loop
 from app.worker.loop import TIMER_WAIT, fire_all_due, next_timer_at, pause, sweep
 from app.worker.models import Timer
 from tests.casetypes.test_hotline_matter import CALL
@@ -81,6 +82,22 @@ def test_the_worker_alerts_holders_once_at_warning_and_once_when_overdue(api: An
     assert notified("overdue") == 1 and events(walk.id, "task_overdue") == 1
     bell = walk.as_("township_dispatcher_1").get("/notifications").json
     assert bell["unread"] >= 2 and any("超期" in i["message"] or "overdue" in i["message"] for i in bell["items"])
+
+
+def test_a_burst_of_alerts_goes_out_a_batch_per_sweep(api: Any, run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sweep raises at most ALERT_BATCH alerts per state and says there may be more; the worker then sweeps again
+    at once, firing due timers first, so a burst of alerts never holds timers back for long."""
+    monkeypatch.setattr(loop, "ALERT_BATCH", 1)
+    walks = [Walk(api, "fire_hazard_rectification", "grid_worker_1", FIRE_REPORT) for _ in range(2)]
+    tasks = [open_task(walk.id, "accept_and_assess") for walk in walks]
+    warn_ats, due_ats = [t.warn_at for t in tasks], [t.due_at for t in tasks]
+    assert all(warn_ats) and all(due_ats)
+    at = max(w for w in warn_ats if w) + timedelta(seconds=1)
+    assert at < min(d for d in due_ats if d)  # both in their warning time, neither overdue
+    first, second, third = run(sweep, at), run(sweep, at), run(sweep, at)
+    assert (first.warnings, first.more_alerts) == (1, True)
+    assert (second.warnings, third.warnings, third.more_alerts) == (1, 0, False)
+    assert sum(events(walk.id, "task_warning") for walk in walks) == 2
 
 
 def hotline_at_township(api: Any) -> Walk:
