@@ -67,7 +67,7 @@ def raise_deadline_alerts(now: datetime) -> tuple[int, int]:
     warning = and_(Task.warn_at.is_not(None), Task.warn_at <= now, or_(Task.due_at.is_(None), Task.due_at > now))
     counts = []
     # Earliest first, in the order of the state's own index (app/tasks/models.py): without it PostgreSQL, expecting
-    # thousands of matches among the finished tasks' past deadlines, read the whole table to find the first 200.
+    # thousands of matches among the finished tasks' past deadlines, read the whole table to find the first batch.
     for state, condition, by in ((ALERT_OVERDUE, overdue, Task.due_at), (ALERT_WARNING, warning, Task.warn_at)):
         stmt = (
             select(Task).where(is_open(), condition, not_yet_alerted(state)).order_by(by).limit(ALERT_BATCH)
