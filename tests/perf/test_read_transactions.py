@@ -15,6 +15,7 @@ from sqlalchemy import delete, event, func, select, text
 from app.extensions import db
 from app.org.models import OrgUnit
 from tests.conftest import Api
+from tests.perf.statements import statements
 
 
 @contextmanager
@@ -85,19 +86,11 @@ def test_the_overdue_counts_are_planned_for_their_moment_never_prepared(app: Fla
     monkeypatch.setitem(app.config, "GRIDCASE_OVERDUE_CACHE_SECONDS", 0)  # counted afresh for every page
     with app.app_context():
         db.engine.dispose()  # one pooled connection for the requests below
-        engine = db.engine
-    leader, texts = Api(app.test_client(), "leader"), []
-
-    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if "CASE WHEN (task.status" in statement:
-            texts.append(statement)
-
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    leader = Api(app.test_client(), "leader")
+    with statements(app) as seen:
         for _ in range(7):  # psycopg prepares a statement on its fifth run on a connection
             assert leader.get("/stats?period=month").status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
+    texts = [statement for statement in seen if "CASE WHEN (task.status" in statement]
     assert len(texts) == 7 and len(set(texts)) == 7  # a text of its own each time
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
