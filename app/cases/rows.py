@@ -11,7 +11,6 @@ two groups would touch the same row (a `WITH`'s parts cannot see each other's ch
 UPDATE or DELETE, several rows as one executemany.
 """
 
-import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefa
 
 from app.cases.events import take_queued
 from app.cases.models import CaseEvent
+from app.engine import json_text
 from app.extensions import db
 
 Op = Literal["insert", "update", "delete"]
@@ -185,7 +185,7 @@ def _write_as_one(connection: Connection, groups: list[Group]) -> None:
     for i, group in enumerate(groups):
         convert = _json_ready(group.table, dialect)
         rows = [{key: convert[key](value) for key, value in row.items()} for row in group.rows]
-        params[f"g{i}"] = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+        params[f"g{i}"] = json_text.dumps(rows)
     connection.exec_driver_sql(sql, params)
 
 

@@ -6,7 +6,6 @@ registry caches parsed definitions) and store only the task tree per case, which
 makes each step's load and save proportional to the case's own state.
 """
 
-import json
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -23,6 +22,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
+from app.engine import json_text
 from app.engine.sandbox import SCRIPT_ENGINE
 
 STATE_FORMAT = "gridcase-1"  # bump when the layout below changes; stored per case
@@ -99,6 +99,7 @@ _CONFIG[BpmnWorkflow] = _SpeclessWorkflowConverter
 _CONFIG[BpmnSubWorkflow] = _SubWorkflowConverter
 _CONFIG[Task] = _TaskConverter
 _SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_CONFIG))
+_ENCODE_OTHER = _SERIALIZER._encoder_cls().default  # what SpiffWorkflow's own JSON encoder does with other types
 
 
 def prune_history(workflow: BpmnWorkflow) -> None:
@@ -166,13 +167,13 @@ def dump_state(workflow: BpmnWorkflow) -> str:
     try:
         dct = registry.convert(workflow)
         dct["format"] = STATE_FORMAT
-        return json.dumps(dct, cls=_SERIALIZER._encoder_cls, ensure_ascii=False, separators=(",", ":"))
+        return json_text.dumps(dct, _ENCODE_OTHER)
     finally:
         registry._encoder_mode = False
 
 
 def load_state(state: str, spec: Any, subprocess_specs: dict[str, Any]) -> BpmnWorkflow:
-    dct = json.loads(state)
+    dct = json_text.loads(state)
     if dct.pop("format", None) != STATE_FORMAT:
         raise ValueError("unknown engine state format")
     workflow: BpmnWorkflow = _SERIALIZER.registry.restore(dct, spec=spec, subprocess_specs=subprocess_specs)

@@ -90,3 +90,19 @@ def _line(task: Any) -> list[Any]:
 
 def _below(task: Any) -> list[Any]:
     return [task, *(t for child in task.children for t in _below(child))]
+
+
+def test_task_data_spiffworkflow_converts_survives_the_round_trip() -> None:
+    fire = (ROOT / "processes" / "fire_hazard_rectification.bpmn").read_bytes()
+    definition = compile_definition(fire, "fire.bpmn", roles=ROLES.keys(), forms=FORMS)
+    workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs, script_engine=SCRIPT_ENGINE)
+    data = {"at": NOW, "wards": {"东", "西"}, "名称": "城关"}
+    workflow.task_tree.data.update(data)
+    workflow.do_engine_steps()
+
+    loaded = load_state(dump_state(workflow), definition.spec, definition.subprocess_specs)
+
+    [ready] = loaded.get_tasks(state=TaskState.READY, manual=True)
+    assert ready.data["at"] == NOW  # a datetime, as SpiffWorkflow's own encoder stores it
+    assert sorted(ready.data["wards"]) == ["东", "西"]  # a set is stored as a list
+    assert ready.data["名称"] == "城关"
