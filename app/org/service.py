@@ -67,10 +67,19 @@ def _in_session(kept: OrgUnit) -> OrgUnit:
 def prime_candidate_units(pairs: "set[tuple[str, OrgUnit]]") -> None:
     """`candidate_unit` for many (role, unit) pairs in one statement, remembered for the transaction.
 
-    The timer worker opens tasks for a batch of cases in as many grids: one query for the batch, not one per case.
+    The timer worker opens tasks for a batch of cases in as many grids: what this process remembers (as
+    `candidate_unit` does), then one query for the rest of the batch, not one per case.
     """
     memo = db.session.info.setdefault(_CANDIDATE_UNITS, {})
-    todo = {(role, unit.id): unit for role, unit in pairs if (role, unit.id) not in memo}
+    placements = _placements()
+    todo = {}
+    for role, unit in pairs:
+        if (key := (role, unit.id)) in memo:
+            continue
+        if (known := placements.get(key)) is not None:
+            memo[key] = unit if known.id == unit.id else _in_session(known)
+        else:
+            todo[key] = unit
     if not todo:
         return
     wanted = {(role, ancestor) for (role, _id), unit in todo.items() for ancestor in unit.ancestor_ids()}
@@ -86,7 +95,8 @@ def prime_candidate_units(pairs: "set[tuple[str, OrgUnit]]") -> None:
     for (role, unit_id), unit in todo.items():
         # The nearest holder: ancestor ids run root first, the unit itself last.
         found = [held[(role, a)] for a in unit.ancestor_ids() if (role, a) in held]
-        memo[(role, unit_id)] = found[-1] if found else unit
+        memo[(role, unit_id)] = nearest = found[-1] if found else unit
+        placements[(role, unit_id)] = detached_copy(nearest)
 
 
 _CANDIDATE_UNITS = "gridcase_candidate_units"  # session.info: (role, unit id) -> unit, for one transaction
