@@ -3,7 +3,9 @@
 Figures: `dashboard_county` and `dashboard_township` (GET /dashboard for the county and for one township: headline
 figures, league table, by case type and twelve periods of trend) and `dashboard_map_county` (the county map's
 GeoJSON: 1,000 grid polygons with open/overdue counts, and the newest 2,000 of the 100,000 open cases as points). The pages are HTML behind the login form, so each client
-signs in once through /login (CSRF token and session cookie) rather than with an API token.
+signs in once through /login (CSRF token and session cookie) rather than with an API token. Then
+`dashboard_county_dashboard_and_writes`: the county page read by half the clients while the other half walk cases
+(their steps: `task_claim_complete_dashboard_and_writes`), as pages are read on a working day.
 """
 
 import re
@@ -108,3 +110,26 @@ def phases(load: Any, run_phase: Callable[..., None]) -> None:
                 load.rec.add(f"dashboard_{name}", status, elapsed)
 
         run_phase(f"dashboard_{name}", load.clients, limits["seconds"], work)
+    run_phase(WRITING, load.clients, limits["seconds"], _beside_writes(load, plan["county"]))
+
+
+# The county page again while cases are walked, as on a county's working day (half the clients each): a change to a
+# case must not make every page count the county's overdue tasks again (app/dashboard/overdue.py).
+WRITING = "dashboard_and_writes"
+SHARED_PHASES = {f"dashboard_county_{WRITING}": WRITING, f"task_claim_complete_{WRITING}": WRITING,
+                 f"walk_case_start_{WRITING}": WRITING}  # fmt: skip
+
+
+def _beside_writes(load: Any, county: dict[str, str]) -> Callable[[int, Callable[[], bool]], None]:
+    def work(i: int, go: Callable[[], bool]) -> None:
+        if i % 2:
+            load.walk(i, go, steps=f"task_claim_complete_{WRITING}", starts=f"walk_case_start_{WRITING}")
+            return
+        client = PageClient(load.base, county["user"], load.plan["password"], keep_alive=load.keep_alive)
+        for _ in range(max(1, load.limits["reads"] // load.clients)):
+            if not go():
+                return
+            status, _body, elapsed = client.get(county["path"])
+            load.rec.add(f"dashboard_county_{WRITING}", status, elapsed)
+
+    return work

@@ -147,25 +147,30 @@ class Load:
             status, _, elapsed = client.call("POST", f"/tasks/{task_id}/complete", token, {"data": WALK[0][1]})
             self.rec.add("task_complete", status, elapsed)
 
-    def walk(self, i: int, go: Callable[[], bool]) -> None:
+    def walk(
+        self, i: int, go: Callable[[], bool], steps: str = "task_claim_complete", starts: str = "walk_case_start"
+    ) -> None:
+        """Walk whole fire-hazard cases: start each (recorded as `starts`), then claim and complete each task (`steps`)."""
         client, walker = self.client(), self.walkers[i % len(self.walkers)]
         for _ in range(self.limits["walk_cases"] // self.clients):
             if not go():
                 return
-            started = self.start_case(client, walker, "walk_case_start")
+            started = self.start_case(client, walker, starts)
             tasks = started["open_tasks"] if started else []
             for role, data in WALK:
                 if not tasks:
                     break
-                tasks = self.claim_and_complete(client, self.tokens[walker[role]], tasks[0]["id"], data)
+                tasks = self.claim_and_complete(client, self.tokens[walker[role]], tasks[0]["id"], data, steps)
 
-    def claim_and_complete(self, client: Client, token: str, task_id: str, data: dict[str, Any]) -> list[Any]:
+    def claim_and_complete(
+        self, client: Client, token: str, task_id: str, data: dict[str, Any], name: str
+    ) -> list[Any]:
         status, _, claim_s = client.call("POST", f"/tasks/{task_id}/claim", token)
         if status != 200:
-            self.rec.add("task_claim_complete", status, claim_s)
+            self.rec.add(name, status, claim_s)
             return []
         status, answer, complete_s = client.call("POST", f"/tasks/{task_id}/complete", token, {"data": data})
-        self.rec.add("task_claim_complete", status, claim_s + complete_s)
+        self.rec.add(name, status, claim_s + complete_s)
         return list(answer.json()["open_tasks"]) if status == 200 else []
 
     def reads(self, name: str, username: str, paths: Callable[[random.Random], str]) -> Callable[..., None]:
@@ -203,7 +208,7 @@ def main(plan: dict[str, Any]) -> dict[str, Any]:
 
 def figures(rec: Recorder, phases: Phases) -> dict[str, Any]:
     """Each figure over its phase's wall time; a figure with a phase of its own also gets CPU ms per request."""
-    walls = {"walk_case_start": "task_walk", "task_claim_complete": "task_walk"}
+    walls = {"walk_case_start": "task_walk", "task_claim_complete": "task_walk", **dashboard.SHARED_PHASES}
     out: dict[str, Any] = {}
     for name, samples in rec.samples.items():
         phase = walls.get(name, name)

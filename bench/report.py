@@ -16,6 +16,8 @@ HTTP_FIGURES = [
     ("dashboard_county", "dashboard page: county (GET /dashboard)"),
     ("dashboard_township", "dashboard page: one township"),
     ("dashboard_map_county", "dashboard map GeoJSON: county"),
+    ("dashboard_county_dashboard_and_writes", "dashboard page: county, while cases are walked (half the clients)"),
+    ("task_claim_complete_dashboard_and_writes", "task claim+complete, beside those county pages (half the clients)"),
 ]
 # Only as a labelled experiment (BENCH_INDEX_EXPERIMENT=1): the index the inbox wants, made by hand.
 EXPERIMENT_INDEX_NAME = "bench_experiment_ix_task_open_candidate"

@@ -17,7 +17,7 @@ from sqlalchemy import event, insert
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from app.cases.models import Case, CaseEvent
-from app.dashboard import overdue, rollup
+from app.dashboard import rollup
 from app.extensions import db
 from app.org.models import User
 from app.tasks.models import Task
@@ -47,7 +47,6 @@ def add_event(
     session = db.session()
     session.info.setdefault(_QUEUE, []).append((session.get_nested_transaction(), row))
     rollup.event_added(case, row)
-    overdue.cases_changed()
 
 
 def write_queued(session: Session, transaction: SessionTransaction | None = None) -> None:

@@ -4,9 +4,11 @@ Every dashboard page shows how many open tasks of its subtree's cases are overdu
 overdue task and its case: in the bench county (100,000 open tasks, a tenth of them overdue) 35 to 70 ms of PostgreSQL
 per page, more than all the rest of the page, and a township's page read nearly as many as the county's (the
 subtree is known only once a task's case is). Each process keeps the county's rows for
-GRIDCASE_OVERDUE_CACHE_SECONDS and a page adds up those of its own subtree. Whatever adds to a case's trail (a
-step, a new task, a deadline moved, the case moved or closed: app/cases/events.py) clears them at once in its own
-process; the changes other processes make show within those seconds.
+GRIDCASE_OVERDUE_CACHE_SECONDS and a page adds up those of its own subtree; a change to a case or its tasks shows
+within those seconds, in every process alike. (Clearing them in the process that made the change, as the rarely
+edited org tree's caches are, would have cleared them on nearly every request of a county's working day: completions,
+claims and timers are what such a process mostly does. It promised nothing anyway: the next page may be served by
+another process.)
 """
 
 from datetime import datetime, timedelta
@@ -52,11 +54,6 @@ def overdue_within(path: str, now: datetime) -> Overdue:
         ]
         kept = _KEPT.keep((now, rows))
     return [row for row in kept[1] if row[0].startswith(path)]
-
-
-def cases_changed() -> None:
-    """This transaction changed a case or its tasks: it reads the counts afresh, and this process forgets them."""
-    _KEPT.edited()
 
 
 def forget_overdue() -> None:
