@@ -1,6 +1,6 @@
 """The dashboard map: the grids of a unit's subtree as a GeoJSON FeatureCollection, with open and overdue counts.
 
-Counts are SQL aggregates per org unit (open cases; open cases with an open task past its due time), summed into
+Counts are per org unit (open cases; cases with an open task past its due time, as the dashboards count them), summed into
 the grids whose subtree holds the unit. Only grids are drawn (their `boundary` is GeoJSON); each feature links one
 level down: to the dashboard of the viewed unit's child that holds the grid, or to the grid's open cases when the
 grid is the viewed unit or one of its children. A snapshot at `now`, whatever the period. After the grids come the
@@ -8,6 +8,7 @@ newest open cases with a point as Point features (`kind: "case"`, app/dashboard/
 """
 
 import re
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,11 +22,11 @@ from sqlalchemy.orm import undefer
 
 from app.cases.models import Case, CaseStatus
 from app.dashboard.case_points import case_points
+from app.dashboard.overdue import overdue_within
 from app.dashboard.params import StatsQuery, period_args
 from app.dashboard.service import children_of
 from app.extensions import db
 from app.org.models import OrgKind, OrgUnit
-from app.tasks.models import Task, is_overdue
 
 LEVELS = ("none", "open", "overdue", "mostly_overdue")
 
@@ -54,19 +55,21 @@ def level_labels() -> dict[str, str]:
     }
 
 
-def _per_unit(unit: OrgUnit, now: datetime) -> tuple[dict[int, int], dict[int, int]]:
-    """Open cases and overdue open cases per org unit of `unit`'s subtree (two grouped, indexed aggregates)."""
-    inside = OrgUnit.in_subtrees([unit.path])
+def _per_unit(unit: OrgUnit, units: list[OrgUnit], now: datetime) -> tuple[dict[int, int], dict[int, int]]:
+    """Open cases and cases with an overdue open task per org unit of `unit`'s subtree (`units`): the first a grouped,
+    indexed aggregate, the second from the county's overdue counts the dashboards share (app/dashboard/overdue.py)."""
     open_cases = (
         select(Case.org_unit_id, func.count())  # count(*): an index-only scan of ix_case_org_unit_status
         .join(OrgUnit, OrgUnit.id == Case.org_unit_id)
-        .where(inside, Case.status == CaseStatus.OPEN)
+        .where(OrgUnit.in_subtrees([unit.path]), Case.status == CaseStatus.OPEN)
         .group_by(Case.org_unit_id)
     )
-    late_task = select(Task.case_id).where(is_overdue(now))
-    overdue = open_cases.where(Case.id.in_(late_task))
-    counts = [{int(k): int(n) for k, n in db.session.execute(stmt).tuples()} for stmt in (open_cases, overdue)]
-    return counts[0], counts[1]
+    ids = {u.path: u.id for u in units}
+    overdue: dict[int, int] = defaultdict(int)
+    for path, _case_type, _tasks, cases in overdue_within(unit.path, now):
+        if (unit_id := ids.get(path)) is not None:  # None: a unit moved since the counts were kept
+            overdue[unit_id] += cases
+    return {int(k): int(n) for k, n in db.session.execute(open_cases).tuples()}, overdue
 
 
 def grid_counts(unit: OrgUnit, *, now: datetime) -> list[tuple[OrgUnit, GridCounts]]:
@@ -74,7 +77,7 @@ def grid_counts(unit: OrgUnit, *, now: datetime) -> list[tuple[OrgUnit, GridCoun
     stmt = select(OrgUnit).where(OrgUnit.in_subtrees([unit.path])).order_by(OrgUnit.code)
     units = list(db.session.scalars(stmt.options(undefer(OrgUnit.boundary))))
     grids = [u for u in units if u.kind is OrgKind.GRID and u.boundary]
-    open_by_unit, overdue_by_unit = _per_unit(unit, now)
+    open_by_unit, overdue_by_unit = _per_unit(unit, units, now)
     totals = {g.id: [0, 0] for g in grids}
     for u in units:  # each unit's counts go to the grids on its path (itself, or a grid above it)
         for grid_id in (i for i in u.ancestor_ids() if i in totals):

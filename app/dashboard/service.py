@@ -177,7 +177,7 @@ def _collect(g: _Grouping, params: dict[str, Any], overdue: Overdue, children: l
     carried = {row[0] if grouped else None: int(row[-1]) for row in db.session.execute(_closed_after(g), params)}
     for key, counts in found.items():
         counts.accepted_closed = counts.accepted - open_cases[key] - carried.get(key, 0)
-    for path, case_type, n in overdue:
+    for path, case_type, n, _cases in overdue:
         if (key := _overdue_key(g, path, case_type, children)) is not None or not grouped:
             found[key].overdue_open += n
     return found

@@ -1,18 +1,23 @@
 """The dashboard map: grids as GeoJSON with open and overdue counts, scoped and linked one level down."""
 
+import uuid
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from flask import Flask, url_for
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from app.clock import utcnow
 from app.dashboard.geo import link_maker
 from app.extensions import db
+from app.tasks.models import Task, TaskStatus
 from tests.casetypes.test_hotline_matter import CALL
 from tests.conftest import GRID_1, GRID_5, login
 from tests.dashboard.dataset import LIUWAN_GRID, Flow
 from tests.dashboard.test_stats import COUNTY, TAOYUAN, TOWNSHIP_1, TOWNSHIP_2
+from tests.perf.statements import statements
 
 TAOYUAN_GRID_2 = "360123001001002"
 
@@ -113,3 +118,24 @@ def test_a_link_made_once_matches_url_for_for_any_value(app: Flask) -> None:
             assert urlsplit(made).path == urlsplit(expected).path
             assert parse_qs(urlsplit(made).query) == parse_qs(urlsplit(expected).query)
         assert link_maker("cases.detail", "case_id")(42) == url_for("cases.detail", case_id=42)
+
+
+def _second_overdue_task(case_id: int) -> None:
+    """A second open task past its deadline in the same case (as parallel branches of a diagram make)."""
+    first = db.session.scalars(select(Task).where(Task.case_id == case_id, Task.status == TaskStatus.OPEN)).one()
+    db.session.add(Task(id=str(uuid.uuid4()), case_id=case_id, bpmn_id=first.bpmn_id, name=first.name, role=first.role,
+                        org_unit_id=first.org_unit_id, created_at=first.created_at,
+                        due_at=utcnow() - timedelta(days=1)))  # fmt: skip
+    db.session.commit()
+
+
+def test_a_case_counts_once_however_many_of_its_tasks_are_overdue(
+    app: Flask, api: Any, run: Any, cases: dict[str, int]
+) -> None:
+    run(_second_overdue_task, cases["C"])
+    with statements(app) as seen:
+        grid_5 = _by_code(api("leader").get(f"/stats/map?org_unit={COUNTY}").json)[GRID_5]["properties"]
+        page = api("leader").get(f"/stats?org_unit={COUNTY}").json
+    assert (grid_5["open"], grid_5["overdue"]) == (1, 1)  # one case, two overdue tasks
+    assert page["overdue_open"] >= 2
+    assert sum("CASE WHEN (task.status" in statement for statement in seen) == 1  # the map and the page share it
