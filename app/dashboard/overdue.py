@@ -51,13 +51,10 @@ def overdue_within(path: str, now: datetime) -> Overdue:
     kept = _KEPT.get()
     fresh_for = timedelta(seconds=current_app.config["GRIDCASE_OVERDUE_CACHE_SECONDS"])
     if kept is None or not kept[0] <= now < kept[0] + fresh_for:
-        rows = [(path, case_type, int(n), int(cases)) for path, case_type, n, cases in _read(now)]
+        found = db.session.execute(_statement(), {"now": now})
+        rows = [(unit_path, case_type, int(n), int(cases)) for unit_path, case_type, n, cases in found]
         kept = _KEPT.keep((now, rows))
     return [row for row in kept[1] if row[0].startswith(path)]
-
-
-def _read(now: datetime) -> Any:
-    return db.session.execute(_statement(), {"now": now})
 
 
 def forget_overdue() -> None:
