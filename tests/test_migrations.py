@@ -155,3 +155,18 @@ def test_case_rows_leave_room_for_heap_only_updates_on_postgresql(migrations_app
     downgrade(directory=directory, revision="a7c3e9f1b2d4")
     with db.engine.connect() as conn:
         assert conn.execute(options).scalar() is None
+
+
+def test_case_engine_state_is_compressed_with_lz4_on_postgresql(migrations_app: Flask) -> None:
+    directory = migrations_app.config["MIGRATIONS_DIR"]
+    upgrade(directory=directory)
+    if db.engine.dialect.name != "postgresql":
+        return  # SQLite has no column compression: the revision does nothing there, and upgrade() above must not fail
+    compression = text(
+        """SELECT attcompression FROM pg_attribute WHERE attrelid = '"case"'::regclass AND attname = 'state'"""
+    )
+    with db.engine.connect() as conn:
+        assert conn.execute(compression).scalar() == "l"  # PostgreSQL as Debian and the official images build it
+    downgrade(directory=directory, revision="d5a1f7c3e9b2")
+    with db.engine.connect() as conn:
+        assert conn.execute(compression).scalar() == ""  # the server's default (pglz)
