@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bench import dashboard, processes
-from bench.floor import summary
+from bench.floor import floor, plain_engine, summary
 from bench.wire import Answer, Wire
 
 FIRE_REPORT = {"address": "基准路8号", "hazard_kind": "electrical", "description": "电动车楼道充电",
@@ -192,7 +192,10 @@ def main(plan: dict[str, Any]) -> dict[str, Any]:
     clients, seconds, phases = load.clients, load.limits["seconds"], Phases(plan["server_pid"])
     phases.run("case_start", clients, seconds, load.starts)
     phases.run("task_claim", clients, seconds, load.claims)
+    beside = floor_beside(load.limits)
+    before_complete = beside()
     phases.run("task_complete", clients, seconds, load.completes)
+    after_complete = beside()
     phases.run("task_walk", clients, seconds, load.walk)
     for kind, username in plan["inbox_users"].items():
         phases.run(
@@ -203,7 +206,15 @@ def main(plan: dict[str, Any]) -> dict[str, Any]:
     phases.run("case_page", clients, seconds, work)
     if "dashboard" in plan:
         dashboard.phases(load, phases.run)
-    return figures(load.rec, phases)
+    return {**figures(load.rec, phases), "floor_beside_complete": [before_complete, after_complete]}
+
+
+def floor_beside(limits: dict[str, Any]) -> Callable[[], dict[str, Any]]:
+    """The engine floor (bench/floor.py) measured here, the server idle, just before and just after the completion
+    phase: the machine's speed moved by a third within a run, and the floors measured before and after the whole
+    load (minutes away) divided the completions by whatever the machine did then (bench/report.py)."""
+    engine = plain_engine()
+    return lambda: floor(engine, cases=limits["floor_cases"], seconds=limits["floor_seconds"])
 
 
 def figures(rec: Recorder, phases: Phases) -> dict[str, Any]:

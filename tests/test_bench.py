@@ -43,6 +43,11 @@ def test_make_bench_end_to_end_at_tiny_scale(tmp_path: Path) -> None:
     results = json.loads(main(settings).read_text("utf-8"))
     assert results["county"]["counts"]["grids"] == 1000 and results["county"]["counts"]["open_tasks"] >= 150
     assert results["floor_after"]["count"] == 6  # the floor again after the load: the ratios use the mean of both
+    beside = results["http"]["floor_beside_complete"]  # and around the completion phase: the target divides by it
+    assert [run["count"] for run in beside] == [6, 6]
+    assert results["targets"]["task_complete_throughput >= 0.5 x floor"]["limit"] == round(
+        0.5 * report.floor_beside_complete(results), 1
+    )
     assert report.floor_of(results)["per_second"] == round(
         (results["floor"]["per_second"] + results["floor_after"]["per_second"]) / 2, 2
     )
