@@ -150,7 +150,7 @@ class Load:
     def walk(
         self, i: int, go: Callable[[], bool], steps: str = "task_claim_complete", starts: str = "walk_case_start"
     ) -> None:
-        """Walk whole fire-hazard cases: start each (recorded as `starts`), then claim and complete each task (`steps`)."""
+        """Walk whole fire-hazard cases: start each (recorded as `starts`), claim and complete each task (`steps`)."""
         client, walker = self.client(), self.walkers[i % len(self.walkers)]
         for _ in range(self.limits["walk_cases"] // self.clients):
             if not go():

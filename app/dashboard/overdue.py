@@ -1,15 +1,14 @@
 """Overdue open tasks by their case's unit and type, read for the whole county and kept per process for a few seconds.
 
-Every dashboard page shows how many open tasks of its subtree's cases are overdue now, and the map how many cases
-of each grid have one. Counting them visits every
-overdue task and its case: in the bench county (100,000 open tasks, a tenth of them overdue) 35 to 70 ms of PostgreSQL
-per page, more than all the rest of the page, and a township's page read nearly as many as the county's (the
-subtree is known only once a task's case is). Each process keeps the county's rows for
-GRIDCASE_OVERDUE_CACHE_SECONDS and a page adds up those of its own subtree; a change to a case or its tasks shows
-within those seconds, in every process alike. (Clearing them in the process that made the change, as the rarely
-edited org tree's caches are, would have cleared them on nearly every request of a county's working day: completions,
-claims and timers are what such a process mostly does. It promised nothing anyway: the next page may be served by
-another process.)
+Every dashboard page shows how many open tasks of its subtree's cases are overdue now, and the map how many cases of
+each grid have one. Counting them visits every overdue task and its case: in the bench county (100,000 open tasks, a
+tenth of them overdue) 35 to 70 ms of PostgreSQL per page, more than all the rest of the page, and a township's page
+read nearly as many as the county's (the subtree is known only once a task's case is). Each process keeps the
+county's rows for GRIDCASE_OVERDUE_CACHE_SECONDS and a page adds up those of its own subtree; a change to a case or
+its tasks shows within those seconds, in every process alike. (Clearing them in the process that made the change, as
+the rarely edited org tree's caches are, would have cleared them on nearly every request of a county's working day:
+completions, claims and timers are what such a process mostly does. It promised nothing anyway: the next page may be
+served by another process.)
 """
 
 from datetime import datetime, timedelta
