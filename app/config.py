@@ -37,7 +37,7 @@ def load_settings(instance_path: str) -> dict[str, Any]:
         # How long a process may reuse a signed-in user's roles and units (app/auth/principals.py); an org change
         # clears them at once in its own process. The token (or session) user's being active is checked every time.
         "GRIDCASE_USER_CACHE_SECONDS": float(os.environ.get("GRIDCASE_USER_CACHE_SECONDS", "10")),
-        # How long a process reuses the overdue open tasks it counted (app/dashboard/overdue.py; a case change clears).
+        # How long a process reuses the overdue open tasks it counted (app/dashboard/overdue.py); changes show after it.
         "GRIDCASE_OVERDUE_CACHE_SECONDS": float(os.environ.get("GRIDCASE_OVERDUE_CACHE_SECONDS", "10")),
         "GRIDCASE_WORKER_INTERVAL": float(os.environ.get("GRIDCASE_WORKER_INTERVAL", "1")),
         # Extra notification senders, "module:Class" separated by commas (the in-app one is built in).
