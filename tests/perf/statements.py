@@ -1,6 +1,6 @@
 """Count the SQL statements a request sends: the regression guard for round trips on hot paths."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -15,7 +15,25 @@ _BOOKKEEPING = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGI
 
 @contextmanager
 def statements(app: Flask) -> Iterator[list[str]]:
-    """The statements sent while the block runs (one entry per execute, an executemany counting once).
+    """The statements sent while the block runs (one entry per execute, an executemany counting once), whitespace
+    collapsed."""
+    seen: list[str] = []
+    with _listening(app, lambda statement, _params: seen.append(" ".join(statement.split()))):
+        yield seen
+
+
+@contextmanager
+def statements_with_parameters(app: Flask) -> Iterator[list[tuple[str, Any]]]:
+    """The statements sent while the block runs as the driver received them, each with its parameters (to EXPLAIN
+    one as it was sent)."""
+    seen: list[tuple[str, Any]] = []
+    with _listening(app, lambda statement, params: seen.append((statement, params))):
+        yield seen
+
+
+@contextmanager
+def _listening(app: Flask, note: Callable[[str, Any], None]) -> Iterator[None]:
+    """`note(statement, parameters)` for each statement but the bookkeeping, while the block runs.
 
     Inside an app context (a service called directly) it uses that context: ending one of its own would end the
     context's session."""
@@ -24,14 +42,13 @@ def statements(app: Flask) -> Iterator[list[str]]:
     else:
         with app.app_context():
             engine = db.engine
-    seen: list[str] = []
 
-    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def before(_conn: Any, _cursor: Any, statement: str, params: Any, *_args: Any) -> None:
         if not statement.lstrip().upper().startswith(_BOOKKEEPING):
-            seen.append(" ".join(statement.split()))
+            note(statement, params)
 
     event.listen(engine, "before_cursor_execute", before)
     try:
-        yield seen
+        yield
     finally:
         event.remove(engine, "before_cursor_execute", before)

@@ -9,31 +9,21 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event, insert, text
+from sqlalchemy import insert, text
 
 from app.clock import utcnow
 from app.extensions import db
 from app.tasks.models import ALERT_NONE, ALERT_OVERDUE, ALERT_WARNING, Task, TaskStatus
 from app.worker.loop import raise_deadline_alerts
+from tests.perf.statements import statements_with_parameters
 from tests.perf.test_statement_counts import _start
 
 
 def _sweep_statements(app: Flask, run: Any, now: datetime) -> list[tuple[str, Any]]:
     """The statements the sweep sends for tasks to alert, with their parameters as the driver received them."""
-    with app.app_context():
-        engine = db.engine
-    seen: list[tuple[str, Any]] = []
-
-    def before(_conn: Any, _cursor: Any, statement: str, params: Any, *_args: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT") and "alerted" in statement:
-            seen.append((statement, params))
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
+    with statements_with_parameters(app) as sent:
         run(raise_deadline_alerts, now)
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-    return seen
+    return [(st, params) for st, params in sent if st.lstrip().upper().startswith("SELECT") and "alerted" in st]
 
 
 def _plan(statement: str, params: Any) -> str:

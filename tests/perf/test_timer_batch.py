@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from app.cases.locking import lock_due_cases
 from app.clock import utcnow
 from app.extensions import db
+from tests.perf.statements import statements_with_parameters
 from tests.perf.test_statement_counts import _start
 
 BACKLOG, BATCH = 240, 50
@@ -40,20 +41,11 @@ def _due_backlog(case_id: int) -> None:
 
 def _cases_read(app: Flask) -> tuple[int, int]:
     """Cases the batch claimed, and case rows its statement read (EXPLAIN ANALYZE of the very statement sent)."""
-    sent: list[tuple[str, Any]] = []
-
-    def before(_conn: Any, _cursor: Any, statement: str, params: Any, *_args: Any) -> None:
-        if "FOR UPDATE" in statement:  # the claim, not the savepoints the tests' outer transaction makes
-            sent.append((statement, params))
-
     with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", before)
-        try:
+        with statements_with_parameters(app) as sent:
             claimed = len(lock_due_cases(utcnow(), BATCH))
-        finally:
-            event.remove(db.engine, "before_cursor_execute", before)
         db.session.rollback()
-        statement, params = sent[0]
+        [(statement, params)] = [(st, params) for st, params in sent if "FOR UPDATE" in st]  # the claim
         plan = db.session.connection().exec_driver_sql(f"EXPLAIN (ANALYZE) {statement}", params).scalars().all()
         db.session.rollback()
     [case_scan] = [line for line in plan if re.search(r'Scan .*on "case"', line)]
