@@ -21,9 +21,7 @@ def _one_by_one(codes: list[str]) -> dict[tuple[str, str], str]:
 def _batched(codes: list[str]) -> dict[tuple[str, str], str]:
     db.session.rollback()
     forget_placements()  # what `_one_by_one` left in this process: the batch's own statement finds them
-    units = {code: unit_by_code(code) for code in codes}
-    prime_candidate_units({(role, unit) for unit in units.values() for role in ROLES})
-    return {(role, code): candidate_unit(role, unit).code for code, unit in units.items() for role in ROLES}
+    return _batched_now(codes)
 
 
 def test_the_units_of_a_batch_are_those_found_one_by_one(run: Any) -> None:
