@@ -97,20 +97,25 @@ def phases(load: Any, run_phase: Callable[..., None]) -> None:
     """Each dashboard figure as a phase of `load` (bench.load.Load): its clients read the page until done or timed out."""
     plan, limits = load.plan["dashboard"], load.limits
     for name, target in plan.items():
-
-        def work(i: int, go: Callable[[], bool], name: str = name, target: dict[str, str] = target) -> None:
-            client = PageClient(load.base, target["user"], load.plan["password"], keep_alive=load.keep_alive)
-            for _ in range(max(1, limits["reads"] // load.clients)):
-                if not go():
-                    return
-                try:
-                    status, _body, elapsed = client.get(target["path"])
-                except OSError:  # a timeout counts as an error; the next request opens a new connection
-                    status, elapsed = 0, 0.0
-                load.rec.add(f"dashboard_{name}", status, elapsed)
-
-        run_phase(f"dashboard_{name}", load.clients, limits["seconds"], work)
+        run_phase(f"dashboard_{name}", load.clients, limits["seconds"], _reader(load, f"dashboard_{name}", target))
     run_phase(WRITING, load.clients, limits["seconds"], _beside_writes(load, plan["county"]))
+
+
+def _reader(load: Any, figure: str, target: dict[str, str]) -> Callable[[int, Callable[[], bool]], None]:
+    """A client's work: sign in as the target's user, then read its page (recorded as `figure`) until done."""
+
+    def work(_i: int, go: Callable[[], bool]) -> None:
+        client = PageClient(load.base, target["user"], load.plan["password"], keep_alive=load.keep_alive)
+        for _ in range(max(1, load.limits["reads"] // load.clients)):
+            if not go():
+                return
+            try:
+                status, _body, elapsed = client.get(target["path"])
+            except OSError:  # a timeout counts as an error; the next request opens a new connection
+                status, elapsed = 0, 0.0
+            load.rec.add(figure, status, elapsed)
+
+    return work
 
 
 # The county page again while cases are walked, as on a county's working day (half the clients each): a change to a
@@ -121,15 +126,12 @@ SHARED_PHASES = {f"dashboard_county_{WRITING}": WRITING, f"task_claim_complete_{
 
 
 def _beside_writes(load: Any, county: dict[str, str]) -> Callable[[int, Callable[[], bool]], None]:
+    read = _reader(load, f"dashboard_county_{WRITING}", county)
+
     def work(i: int, go: Callable[[], bool]) -> None:
         if i % 2:
             load.walk(i, go, steps=f"task_claim_complete_{WRITING}", starts=f"walk_case_start_{WRITING}")
-            return
-        client = PageClient(load.base, county["user"], load.plan["password"], keep_alive=load.keep_alive)
-        for _ in range(max(1, load.limits["reads"] // load.clients)):
-            if not go():
-                return
-            status, _body, elapsed = client.get(county["path"])
-            load.rec.add(f"dashboard_county_{WRITING}", status, elapsed)
+        else:
+            read(i, go)
 
     return work
