@@ -16,7 +16,7 @@ from sqlalchemy import text
 from app.cases.locking import lock_due_cases
 from app.clock import utcnow
 from app.extensions import db
-from tests.perf.statements import statements_with_parameters
+from tests.perf.statements import statements, statements_with_parameters
 from tests.perf.test_statement_counts import _start
 
 BACKLOG, BATCH = 240, 50
@@ -60,3 +60,25 @@ def test_a_batch_reads_its_own_cases_not_the_backlog(app: Flask, api: Any, run: 
     claimed, read = _cases_read(app)
     assert claimed == BATCH
     assert read <= BATCH, f"the batch read {read} case rows for {BATCH} due timers"
+
+
+def test_a_batch_reads_its_open_tasks_from_the_task_table_alone(app: Flask, api: Any, run: Any) -> None:
+    """Their case is the one just locked; joined as a Task's defaults join them, each case came again with its data."""
+    case_id = _start(api)["id"]
+    run(_due_now, case_id)
+    with app.app_context():
+        with statements(app) as sent:
+            [case] = lock_due_cases(utcnow(), BATCH)
+        [task_read] = [s for s in sent if s.startswith("SELECT") and " FROM task " in s]
+        assert " JOIN " not in task_read
+        assert case.id == case_id and [t.case for t in case.open_tasks] == [case]
+        assert [t.bpmn_id for t in case.open_tasks] == ["accept_and_assess"]
+        db.session.rollback()
+
+
+def _due_now(case_id: int) -> None:
+    db.session.execute(
+        text("INSERT INTO timer (case_id, fire_at) VALUES (:case_id, :at)"),
+        {"case_id": case_id, "at": utcnow() - timedelta(minutes=1)},
+    )
+    db.session.commit()
