@@ -5,6 +5,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from app.engine import json_text
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -62,7 +64,7 @@ def load_settings(instance_path: str) -> dict[str, Any]:
         "GRIDCASE_ATTACHMENT_MAX_FILES": int(os.environ.get("GRIDCASE_ATTACHMENT_MAX_FILES", "10")),
         # Pillow's own decompression-bomb limit by default; a photo with more pixels is refused.
         "GRIDCASE_ATTACHMENT_MAX_PIXELS": int(os.environ.get("GRIDCASE_ATTACHMENT_MAX_PIXELS", "89478485")),
-        # No pool_pre_ping: a connection idle for a while is pinged at checkout instead (app/database.py).
-        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        # JSON columns read by orjson (app/engine/json_text.py); idle connections pinged at checkout (app/database.py).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"json_deserializer": json_text.loads},
         "MIGRATIONS_DIR": str(ROOT / "migrations"),
     }
