@@ -140,11 +140,12 @@ def run(url: str, *, repeat: int = 30, timer_count: int = 500, profile: str = ""
         plan = county.sample(conn, clients=1)
     engine.dispose()
     figures: dict[str, float] = {}
-    with app.app_context():
-        for name, fn in operations(app, plan).items():
-            figures[name] = _cpu_ms(fn, repeat)
-            if name == profile:
-                _profile(name, fn, repeat)
+    # No app context around the requests: each pushes its own, as under gunicorn, and ends it (the session removed,
+    # `g` cleared). Inside an outer one Flask reuses it, so every request kept the objects the ones before it loaded.
+    for name, fn in operations(app, plan).items():
+        figures[name] = _cpu_ms(fn, repeat)
+        if name == profile:
+            _profile(name, fn, repeat)
     if profile == "timer":
         from pyinstrument import Profiler
 
