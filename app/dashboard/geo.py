@@ -1,10 +1,10 @@
 """The dashboard map: the grids of a unit's subtree as a GeoJSON FeatureCollection, with open and overdue counts.
 
 Counts are per org unit (open cases; cases with an open task past its due time, as the dashboards count them),
-summed into the grids whose subtree holds the unit. Only grids are drawn (their `boundary` is GeoJSON); each feature links one
-level down: to the dashboard of the viewed unit's child that holds the grid, or to the grid's open cases when the
-grid is the viewed unit or one of its children. A snapshot at `now`, whatever the period. After the grids come the
-newest open cases with a point as Point features (`kind: "case"`, app/dashboard/case_points.py).
+summed into the grids whose subtree holds the unit. Only grids are drawn (their `boundary` is GeoJSON); each feature
+links one level down: to the dashboard of the viewed unit's child that holds the grid, or to the grid's open cases
+when the grid is the viewed unit or one of its children. A snapshot at `now`, whatever the period. After the grids
+come the newest open cases with a point as Point features (`kind: "case"`, app/dashboard/case_points.py).
 """
 
 import re
