@@ -35,8 +35,7 @@ def candidate_unit(role: str, unit: OrgUnit) -> OrgUnit:
     if key in memo:  # the timer worker opens the same escalation task for a whole batch of cases
         return cast(OrgUnit, memo[key])
     placements = _placements()
-    known = placements.get(key)
-    found = (unit if known.id == unit.id else _in_session(known)) if known is not None else None
+    found = _remembered(placements, key, unit)
     if found is None:
         # From each ancestor (a handful of primary-key probes) to whether it has an active holder (an index probe
         # on membership by unit and role): never a scan of all memberships or users.
@@ -58,6 +57,14 @@ def candidate_unit(role: str, unit: OrgUnit) -> OrgUnit:
     return found
 
 
+def _remembered(placements: dict[tuple[str, int], OrgUnit], key: tuple[str, int], unit: OrgUnit) -> OrgUnit | None:
+    """The placement this process remembers for `key` ((role, `unit`'s id)), as this session's unit; None if none."""
+    known = placements.get(key)
+    if known is None:
+        return None
+    return unit if known.id == unit.id else _in_session(known)
+
+
 def _in_session(kept: OrgUnit) -> OrgUnit:
     """A kept unit as this session's own: the one it already holds, else the copy merged in without a query."""
     held = db.session.identity_map.get(identity_key(OrgUnit, kept.id))
@@ -76,8 +83,8 @@ def prime_candidate_units(pairs: "set[tuple[str, OrgUnit]]") -> None:
     for role, unit in pairs:
         if (key := (role, unit.id)) in memo:
             continue
-        if (known := placements.get(key)) is not None:
-            memo[key] = unit if known.id == unit.id else _in_session(known)
+        if (known := _remembered(placements, key, unit)) is not None:
+            memo[key] = known
         else:
             todo[key] = unit
     if not todo:
