@@ -8,6 +8,7 @@ user logs in once; clients are threads, each with its own connection (bench/wire
 """
 
 import json
+import math
 import random
 import sys
 import threading
@@ -59,20 +60,33 @@ class Recorder:
 
 
 class Phases:
-    """Runs the phases; keeps each one's wall time and the CPU the server, PostgreSQL and this process spent."""
+    """Runs the phases; keeps each one's wall time and the CPU the server, PostgreSQL and this process spent. A phase
+    run in slices (the same name again) adds up: its wall time and CPU are those of its slices, not of the pauses."""
 
     def __init__(self, server_pid: int) -> None:
         self.server_pid = server_pid
         self.walls: dict[str, float] = {}
         self.cpu: dict[str, dict[str, float]] = {}
         self.busiest: dict[str, float | None] = {}  # the busiest gunicorn process's share of their CPU
+        self._workers: dict[str, tuple[dict[int, float], dict[int, float]]] = {}  # each worker's CPU before, after
 
-    def run(self, name: str, clients: int, seconds: float, work: Callable[[int, Callable[[], bool]], None]) -> None:
+    def run(self, name: str, clients: int, seconds: float, work: Callable[[int, Callable[[], bool]], None]) -> float:
+        """Run one phase (or one more slice of it); its wall time in seconds."""
         before, workers_before = processes.snapshot(self.server_pid)
-        self.walls[name] = run_phase(clients, seconds, work)
+        wall = run_phase(clients, seconds, work)
         after, workers_after = processes.snapshot(self.server_pid)
-        self.cpu[name] = processes.spent(before, after)
-        self.busiest[name] = processes.busiest_share(workers_before, workers_after)
+        spent, earlier = processes.spent(before, after), self.cpu.get(name, {})
+        self.walls[name] = self.walls.get(name, 0.0) + wall
+        self.cpu[name] = {key: round(value + earlier.get(key, 0.0), 3) for key, value in spent.items()}
+        first, last = self._workers.get(name, ({}, {}))
+        slices = (_worker_sum(first, workers_before), _worker_sum(last, workers_after))  # a worker's CPU over slices
+        self._workers[name] = slices
+        self.busiest[name] = processes.busiest_share(*slices)
+        return wall
+
+
+def _worker_sum(earlier: dict[int, float], now: dict[int, float]) -> dict[int, float]:
+    return {pid: now.get(pid, 0.0) + earlier.get(pid, 0.0) for pid in earlier.keys() | now.keys()}
 
 
 def run_phase(clients: int, seconds: float, work: Callable[[int, Callable[[], bool]], None]) -> float:
@@ -138,14 +152,21 @@ class Load:
             if status == 200:
                 self.claimed[i].append(task_id)
 
-    def completes(self, i: int, go: Callable[[], bool]) -> None:
-        """Complete the tasks claimed in the phase before: task completion alone, its own throughput."""
-        client, token = self.client(), self.tokens[self.walkers[i % len(self.walkers)]["township_dispatcher"]]
-        for task_id in self.claimed[i]:
-            if not go():
-                return
-            status, _, elapsed = client.call("POST", f"/tasks/{task_id}/complete", token, {"data": WALK[0][1]})
-            self.rec.add("task_complete", status, elapsed)
+    def completing(self, slices_left: int) -> Callable[[int, Callable[[], bool]], None]:
+        """Complete tasks claimed in the phase before, each client its next 1/`slices_left` of those it has left: task
+        completion alone, its own throughput, in slices (see `complete_between_floors`)."""
+
+        def work(i: int, go: Callable[[], bool]) -> None:
+            client, token = self.client(), self.tokens[self.walkers[i % len(self.walkers)]["township_dispatcher"]]
+            left = self.claimed[i]
+            for _ in range(math.ceil(len(left) / slices_left)):
+                if not go():
+                    return
+                task_id = left.pop()
+                status, _, elapsed = client.call("POST", f"/tasks/{task_id}/complete", token, {"data": WALK[0][1]})
+                self.rec.add("task_complete", status, elapsed)
+
+        return work
 
     def walk(
         self, i: int, go: Callable[[], bool], steps: str = "task_claim_complete", starts: str = "walk_case_start"
@@ -192,10 +213,7 @@ def main(plan: dict[str, Any]) -> dict[str, Any]:
     clients, seconds, phases = load.clients, load.limits["seconds"], Phases(plan["server_pid"])
     phases.run("case_start", clients, seconds, load.starts)
     phases.run("task_claim", clients, seconds, load.claims)
-    beside = floor_beside(load.limits)
-    before_complete = beside()
-    phases.run("task_complete", clients, seconds, load.completes)
-    after_complete = beside()
+    floors_beside_complete = complete_between_floors(load, phases)
     phases.run("task_walk", clients, seconds, load.walk)
     for kind, username in plan["inbox_users"].items():
         phases.run(
@@ -206,15 +224,30 @@ def main(plan: dict[str, Any]) -> dict[str, Any]:
     phases.run("case_page", clients, seconds, work)
     if "dashboard" in plan:
         dashboard.phases(load, phases.run)
-    return {**figures(load.rec, phases), "floor_beside_complete": [before_complete, after_complete]}
+    return {**figures(load.rec, phases), "floor_beside_complete": floors_beside_complete}
 
 
-def floor_beside(limits: dict[str, Any]) -> Callable[[], dict[str, Any]]:
-    """The engine floor (bench/floor.py) measured here, the server idle, just before and just after the completion
-    phase: the machine's speed moved by a third within a run, and the floors measured before and after the whole
-    load (minutes away) divided the completions by whatever the machine did then (bench/report.py)."""
-    engine = plain_engine()
-    return lambda: floor(engine, cases=limits["floor_cases"], seconds=limits["floor_seconds"])
+COMPLETE_SLICES = 4
+
+
+def complete_between_floors(load: Load, phases: Phases) -> list[dict[str, Any]]:
+    """The completion phase in `COMPLETE_SLICES` slices, the engine floor (bench/floor.py) measured here, the server
+    idle, before, between and after them; each floor with the completions and wall time of the slice that follows.
+
+    The completion target divides by the floor (bench/report.py), and the machine's speed moves: by a third within a
+    run, by a fifth between the floors measured just before and just after a 20-second phase. Between slices, the
+    floors see the machine as the completions around them did."""
+    engine, limits = plain_engine(), load.limits
+    floors: list[dict[str, Any]] = []
+    for slices_left in range(COMPLETE_SLICES, 0, -1):
+        floors.append(floor(engine, cases=limits["floor_cases"], seconds=limits["floor_seconds"]))
+        done = len(load.rec.samples.get("task_complete", ()))
+        wall = phases.run("task_complete", load.clients, limits["seconds"] / COMPLETE_SLICES,
+                          load.completing(slices_left))  # fmt: skip
+        count = len(load.rec.samples.get("task_complete", ())) - done
+        floors[-1]["slice_after"] = {"count": count, "per_second": round(count / wall, 1) if wall else None}
+    floors.append(floor(engine, cases=limits["floor_cases"], seconds=limits["floor_seconds"]))
+    return floors
 
 
 def figures(rec: Recorder, phases: Phases) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Ratios to the floor, the targets of the issue, and the results files (JSON and a markdown table)."""
 
 import json
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -37,9 +38,9 @@ def floor_of(r: dict[str, Any]) -> dict[str, Any]:
 
 
 def floor_beside_complete(r: dict[str, Any]) -> float | None:
-    """The floor measured by the load process just before and just after the completion phase (mean steps/s; runs
-    before 2026-11-27-s14-final-d did not measure it): what the completion target divides by, the machine being
-    then as it was during the phase."""
+    """The floor measured by the load process before, between and after the completion phase's slices (mean
+    steps/s; before and after the whole phase until 2026-11-27-s16; runs before 2026-11-27-s14-final-d did not
+    measure it): what the completion target divides by, the machine being then as it was during the phase."""
     runs = [run["per_second"] for run in r["http"].get("floor_beside_complete", ()) if run.get("per_second")]
     return round(sum(runs) / len(runs), 2) if runs else None
 
@@ -123,12 +124,18 @@ def _beside_complete(r: dict[str, Any]) -> list[str]:
     floor = floor_beside_complete(r)
     if not beside or not floor or not complete.get("per_second"):
         return []
-    speeds = " and ".join(str(run["per_second"]) for run in beside)
-    return [
-        f"Task completion ÷ the floor measured just before and just after its phase ({speeds} steps/s, in the "
-        f"load process, the server idle): {round(complete['per_second'] / floor, 3)} (the target's ratio).",
-        "",
+    speeds = ", ".join(str(run["per_second"]) for run in beside)
+    lines = [
+        f"Task completion ÷ the floor measured before, between and after the slices of its phase ({speeds} steps/s, "
+        f"in the load process, the server idle): {round(complete['per_second'] / floor, 3)} (the target's ratio)."
     ]
+    slices = [(run["slice_after"], (run["per_second"] + after["per_second"]) / 2)
+              for run, after in pairwise(beside) if "slice_after" in run]  # fmt: skip
+    if slices:
+        each = ", ".join(f"{done['per_second']}/s ({round(done['per_second'] / around, 3)})"
+                         for done, around in slices if done["per_second"])  # fmt: skip
+        lines.append(f"Each slice (÷ the floors either side of it): {each}.")
+    return [*lines, ""]
 
 
 def _lateness(late: dict[str, Any] | None) -> list[str]:

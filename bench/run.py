@@ -192,7 +192,7 @@ def serve(s: Settings) -> subprocess.Popen[bytes]:
 def load(s: Settings, plan: dict[str, Any], server_pid: int) -> dict[str, Any]:
     limits = {"clients": s.clients, "seconds": s.seconds, "reads": s.reads, "case_starts": s.case_starts,
               "walk_cases": s.walk_cases, "keep_alive": s.keep_alive, "floor_cases": s.floor_cases,
-              "floor_seconds": max(3.0, s.seconds / 4)}  # fmt: skip
+              "floor_seconds": max(2.0, s.seconds / 8)}  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         plan_path, out_path = Path(tmp) / "plan.json", Path(tmp) / "out.json"
         plan_path.write_text(

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bench import dashboard, floor, report
+from bench.load import COMPLETE_SLICES
 from bench.run import Settings, main
 
 ENGINE_KEYS = {"count", "per_second", "p50_ms", "p95_ms", "p99_ms"}
@@ -43,8 +44,10 @@ def test_make_bench_end_to_end_at_tiny_scale(tmp_path: Path) -> None:
     results = json.loads(main(settings).read_text("utf-8"))
     assert results["county"]["counts"]["grids"] == 1000 and results["county"]["counts"]["open_tasks"] >= 150
     assert results["floor_after"]["count"] == 6  # the floor again after the load: the ratios use the mean of both
-    beside = results["http"]["floor_beside_complete"]  # and around the completion phase: the target divides by it
-    assert [run["count"] for run in beside] == [6, 6]
+    beside = results["http"]["floor_beside_complete"]  # and between the completion phase's slices: the target's floor
+    assert [run["count"] for run in beside] == [6] * (COMPLETE_SLICES + 1)
+    slices = [run["slice_after"]["count"] for run in beside[:-1]]
+    assert sum(slices) == results["http"]["figures"]["task_complete"]["count"] == 4 and slices[0] == 2
     assert results["targets"]["task_complete_throughput >= 0.5 x floor"]["limit"] == round(
         0.5 * report.floor_beside_complete(results), 1
     )
