@@ -232,7 +232,7 @@ COMPLETE_SLICES = 4
 
 def complete_between_floors(load: Load, phases: Phases) -> list[dict[str, Any]]:
     """The completion phase in `COMPLETE_SLICES` slices, the engine floor (bench/floor.py) measured here, the server
-    idle, before, between and after them; each floor with the completions and wall time of the slice that follows.
+    idle, before, between and after them; each floor but the last with the completions of the slice that follows.
 
     The completion target divides by the floor (bench/report.py), and the machine's speed moves: by a third within a
     run, by a fifth between the floors measured just before and just after a 20-second phase. Between slices, the
