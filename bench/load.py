@@ -238,15 +238,19 @@ def complete_between_floors(load: Load, phases: Phases) -> list[dict[str, Any]]:
     run, by a fifth between the floors measured just before and just after a 20-second phase. Between slices, the
     floors see the machine as the completions around them did."""
     engine, limits = plain_engine(), load.limits
+
+    def measured() -> dict[str, Any]:
+        return floor(engine, cases=limits["floor_cases"], seconds=limits["floor_seconds"])
+
     floors: list[dict[str, Any]] = []
     for slices_left in range(COMPLETE_SLICES, 0, -1):
-        floors.append(floor(engine, cases=limits["floor_cases"], seconds=limits["floor_seconds"]))
+        floors.append(measured())
         done = len(load.rec.samples.get("task_complete", ()))
         wall = phases.run("task_complete", load.clients, limits["seconds"] / COMPLETE_SLICES,
                           load.completing(slices_left))  # fmt: skip
         count = len(load.rec.samples.get("task_complete", ())) - done
         floors[-1]["slice_after"] = {"count": count, "per_second": round(count / wall, 1) if wall else None}
-    floors.append(floor(engine, cases=limits["floor_cases"], seconds=limits["floor_seconds"]))
+    floors.append(measured())
     return floors
 
 
