@@ -68,7 +68,7 @@ class Phases:
         self.walls: dict[str, float] = {}
         self.cpu: dict[str, dict[str, float]] = {}
         self.busiest: dict[str, float | None] = {}  # the busiest gunicorn process's share of their CPU
-        self._workers: dict[str, tuple[dict[int, float], dict[int, float]]] = {}  # each worker's CPU before, after
+        self._worker_cpu: dict[str, dict[int, float]] = {}  # each worker's CPU over the phase (its slices added up)
 
     def run(self, name: str, clients: int, seconds: float, work: Callable[[int, Callable[[], bool]], None]) -> float:
         """Run one phase (or one more slice of it); its wall time in seconds."""
@@ -78,15 +78,11 @@ class Phases:
         spent, earlier = processes.spent(before, after), self.cpu.get(name, {})
         self.walls[name] = self.walls.get(name, 0.0) + wall
         self.cpu[name] = {key: round(value + earlier.get(key, 0.0), 3) for key, value in spent.items()}
-        first, last = self._workers.get(name, ({}, {}))
-        slices = (_worker_sum(first, workers_before), _worker_sum(last, workers_after))  # a worker's CPU over slices
-        self._workers[name] = slices
-        self.busiest[name] = processes.busiest_share(*slices)
+        kept = self._worker_cpu.setdefault(name, {})
+        for pid, cpu in workers_after.items():
+            kept[pid] = kept.get(pid, 0.0) + cpu - workers_before.get(pid, 0.0)
+        self.busiest[name] = processes.busiest_share({}, kept)
         return wall
-
-
-def _worker_sum(earlier: dict[int, float], now: dict[int, float]) -> dict[int, float]:
-    return {pid: now.get(pid, 0.0) + earlier.get(pid, 0.0) for pid in earlier.keys() | now.keys()}
 
 
 def run_phase(clients: int, seconds: float, work: Callable[[int, Callable[[], bool]], None]) -> float:
