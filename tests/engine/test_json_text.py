@@ -45,6 +45,19 @@ def test_dates_go_to_default_as_in_python_json() -> None:
         json_text.dumps({"other": object()})
 
 
+@pytest.mark.parametrize("number", [2**70 + 1, 2**64, -(2**63) - 1, 10**30 + 7])
+def test_an_integer_beyond_64_bits_reads_back_whole(number: int) -> None:
+    # orjson reads one as a float, without a word: 2**70 + 1 would come back as 2**70
+    for text in (f'{{"n": {number}}}', f'{{"n": {number}}}'.encode()):
+        value = json_text.loads(text)["n"]
+        assert value == number and isinstance(value, int)
+
+
+def test_long_digit_runs_elsewhere_read_the_same() -> None:
+    text = '{"card": "6222021234567890123456", "x": 0.12345678901234567891, "n": 18446744073709551615}'
+    assert json_text.loads(text) == json.loads(text)
+
+
 def test_older_text_orjson_cannot_read_is_read_by_python_json() -> None:
     assert json_text.loads('{"n": 1180591620717411303424, "x": NaN}')["n"] == 2**70
     assert json_text.loads(b'{"a": [1]}') == {"a": [1]}
