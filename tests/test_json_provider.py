@@ -55,3 +55,25 @@ def test_nan_and_infinity_are_not_json(app: Flask, api: Any) -> None:
         "/api/v1/cases", data=body, headers={**worker.headers, "Content-Type": "application/json"}
     )
     assert response.status_code == 400 and "JSON" in response.json["error"]["message"], response.json
+
+
+def test_an_api_answer_is_utf8_with_sorted_keys_and_shared_values_spliced(app: Flask) -> None:
+    form = Encoded(FORM)
+    with app.app_context():
+        body = app.json.response({"b": "桃源路", "a": [1, 2.5, None], "form": form, "again": form}).get_data()
+    kept = json.dumps(FORM, sort_keys=True)  # the shared value's text, as Flask wrote it the first time
+    assert body == f'{{"a":[1,2.5,null],"again":{kept},"b":"桃源路","form":{kept}}}\n'.encode()
+
+
+def test_what_orjson_refuses_is_answered_as_flask_answers_it(app: Flask) -> None:
+    at = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+    value = {"huge": 2**70 + 1, "surrogate": "\ud800", "at": at}
+    with app.app_context():
+        assert json.loads(app.json.response(value).get_data()) == {**value, "at": "Thu, 26 Nov 2026 08:00:00 GMT"}
+        with pytest.raises(TypeError):
+            app.json.response({"x": object()})
+
+
+def test_a_request_reads_an_integer_beyond_64_bits_whole(app: Flask) -> None:
+    assert app.json.loads(f'{{"households": {2**70 + 1}}}') == {"households": 2**70 + 1}
+    assert app.json.loads(b'{"a": "\\u6843"}') == {"a": "桃"}
