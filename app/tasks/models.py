@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import BindParameter, ColumnElement, ForeignKey, Index, String, case, literal, text
+from sqlalchemy import BindParameter, ColumnElement, ForeignKey, Index, String, case, literal, literal_column, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.cases.models import Case
@@ -94,7 +94,7 @@ def is_open(status: Any = None) -> ColumnElement[bool]:
     the partial indexes' predicate (a bound parameter could be anything). `status`: another column than
     Task.status to test, such as the task table's own in a Core statement."""
     column = Task.status if status is None else status
-    return cast(ColumnElement[bool], column == literal(TaskStatus.OPEN, column.type, literal_execute=True))
+    return cast(ColumnElement[bool], column == literal_column(f"'{TaskStatus.OPEN.value}'", column.type))
 
 
 def open_due_at() -> ColumnElement[datetime | None]:
