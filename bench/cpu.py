@@ -49,40 +49,46 @@ def _profile(name: str, fn: Call, repeat: int) -> None:
     print(profiler.output_text(unicode=True, color=False, show_all=False), file=sys.stderr)  # noqa: T201
 
 
-def _ok(response: Any, status: int = 200) -> Any:
+def ok(response: Any, status: int = 200) -> Any:
+    """The answer's JSON, or the run stops with what the server said."""
     if response.status_code != status:
         raise SystemExit(f"{response.request.path}: {response.status_code} {response.get_data(as_text=True)[:300]}")
     return response.get_json()
 
 
+def token_headers(client: FlaskClient, username: str, password: str) -> dict[str, str]:
+    """The headers of an API request as `username` (a new bearer token)."""
+    token = ok(client.post("/api/v1/auth/token", json={"username": username, "password": password}))["token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
 def operations(app: Flask, plan: dict[str, Any]) -> dict[str, Call]:
     client = app.test_client()
-    tokens: dict[str, str] = {}
+    tokens: dict[str, dict[str, str]] = {}
 
     def auth(username: str) -> dict[str, str]:
         if username not in tokens:
-            body = {"username": username, "password": plan["password"]}
-            tokens[username] = _ok(client.post("/api/v1/auth/token", json=body))["token"]
-        return {"Authorization": f"Bearer {tokens[username]}"}
+            tokens[username] = token_headers(client, username, plan["password"])
+        return tokens[username]
 
     walker = plan["walkers"][0]
 
     def inbox(username: str) -> Call:
         headers = auth(username)
-        return lambda: _ok(client.get("/api/v1/tasks?limit=50", headers=headers))
+        return lambda: ok(client.get("/api/v1/tasks?limit=50", headers=headers))
 
     def start() -> Any:
         body = {"case_type": "fire_hazard_rectification", "org_unit": walker["grid"], "data": FIRE_REPORT,
                 "channel": "bench"}  # fmt: skip
-        return _ok(client.post("/api/v1/cases", json=body, headers=auth(walker["grid_worker"])), 201)
+        return ok(client.post("/api/v1/cases", json=body, headers=auth(walker["grid_worker"])), 201)
 
     def walk() -> None:
         claim_and_complete(start()["open_tasks"][0]["id"])
 
     def claim_and_complete(task_id: str) -> None:
         headers = auth(walker[WALK[0][0]])
-        _ok(client.post(f"/api/v1/tasks/{task_id}/claim", headers=headers))
-        _ok(client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": WALK[0][1]}, headers=headers))
+        ok(client.post(f"/api/v1/tasks/{task_id}/claim", headers=headers))
+        ok(client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": WALK[0][1]}, headers=headers))
 
     case_id = plan["case_ids"][0]
     reader = auth(plan["case_reader"])
@@ -93,9 +99,9 @@ def operations(app: Flask, plan: dict[str, Any]) -> dict[str, Call]:
         "inbox_grid_worker": inbox(users["grid_worker"]),
         "inbox_township_dispatcher": inbox(users["township_dispatcher"]),
         "inbox_county_dispatcher": inbox(users["county_dispatcher"]),
-        "inbox_html_township_dispatcher": lambda: _ok(html.get("/inbox")),
-        "dashboard_township": lambda: _ok(leader.get(township["path"])),
-        "case_page": lambda: _ok(client.get(f"/api/v1/cases/{case_id}", headers=reader)),
+        "inbox_html_township_dispatcher": lambda: ok(html.get("/inbox")),
+        "dashboard_township": lambda: ok(leader.get(township["path"])),
+        "case_page": lambda: ok(client.get(f"/api/v1/cases/{case_id}", headers=reader)),
         "case_start": start,
         "case_start_claim_complete": walk,
     }
@@ -106,7 +112,7 @@ def signed_in(app: Flask, username: str, password: str) -> FlaskClient:
     client = app.test_client()
     with app.app_context():  # an app context of its own: Flask-WTF keeps the form's token in `g`
         token = dashboard.csrf_token(client.get("/login").get_data(as_text=True))
-        _ok(client.post("/login", data={"username": username, "password": password, "csrf_token": token}), 302)
+        ok(client.post("/login", data={"username": username, "password": password, "csrf_token": token}), 302)
     return client
 
 

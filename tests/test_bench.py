@@ -2,13 +2,14 @@
 
 import json
 import os
+import shutil
 import socket
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import make_url
 
-from bench import dashboard, floor, report
+from bench import dashboard, floor, instructions, report
 from bench.load import COMPLETE_SLICES
 from bench.run import Settings, main
 
@@ -75,3 +76,7 @@ def test_make_bench_end_to_end_at_tiny_scale(tmp_path: Path) -> None:
     assert all(ms > 0 for ms in results["cpu_ms"].values())
     assert results["skipped"] == {}
     assert list(tmp_path.glob("*-smoke.md"))
+    # bench/instructions.py on the county just built: the operations run in process; under callgrind, counted
+    instructions.count_inside(settings.url, "task_complete", 2)
+    if shutil.which("valgrind"):
+        assert instructions.measure(settings.url, "task_complete", 2) > 100_000
