@@ -1,6 +1,7 @@
 """Flask-Login wiring: session users for pages; bearer tokens are handled by the API."""
 
-from flask import Flask
+from flask import Flask, Request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
 
@@ -19,7 +20,18 @@ def load_user(user_id: str) -> User | None:
     return user_with_roles(int(user_id)) if active else None
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, except that a request without the cookie (every API request, a page's first)
+    gets its empty session without Flask building the cookie's signer first."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def init_login(app: Flask) -> None:
+    app.session_interface = CookieSessions()
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to continue.")
