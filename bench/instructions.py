@@ -86,6 +86,11 @@ def count_inside(url: str, name: str, count: int) -> None:
         conn.execute(text("""DELETE FROM "case" WHERE channel = 'bench'"""))
         conn.commit()
     engine.dispose()
+    from app.extensions import db
+
+    with app.app_context():  # the app's own pool too (the smoke test runs this in its own process)
+        db.session.remove()
+        db.engine.dispose()
 
 
 def measure(url: str, name: str, count: int) -> int:
