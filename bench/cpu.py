@@ -135,16 +135,36 @@ def timer_cpu(app: Flask, url: str, count: int) -> float:
     return round(spent * 1000 / max(fired, 1), 2)
 
 
-def run(url: str, *, repeat: int = 30, timer_count: int = 500, profile: str = "") -> dict[str, float]:
+def app_and_plan(url: str, **config: Any) -> tuple[Flask, dict[str, Any]]:
+    """The app on the bench county at `url` (with `config` over its settings), and the county's sample of users."""
     from app import create_app
     from app.collector import settle
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, **config})
     settle()  # the garbage collector as a gunicorn worker and `flask worker` have it once their app is loaded
     engine = create_engine(url)
     with engine.connect() as conn:
         plan = county.sample(conn, clients=1)
     engine.dispose()
+    return app, plan
+
+
+def clean_up(app: Flask, url: str) -> None:
+    """What the operations left behind goes, as `make bench` does; and the app's pool is closed."""
+    cleanup = create_engine(url)
+    with cleanup.connect() as conn:
+        conn.execute(text("""DELETE FROM "case" WHERE channel = 'bench'"""))
+        conn.commit()
+    cleanup.dispose()
+    from app.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()  # the app's own pool too: an engine dropped with open connections leaks them
+
+
+def run(url: str, *, repeat: int = 30, timer_count: int = 500, profile: str = "") -> dict[str, float]:
+    app, plan = app_and_plan(url)
     figures: dict[str, float] = {}
     # No app context around the requests: each pushes its own, as under gunicorn, and ends it (the session removed,
     # `g` cleared). Inside an outer one Flask reuses it, so every request kept the objects the ones before it loaded.
@@ -160,16 +180,7 @@ def run(url: str, *, repeat: int = 30, timer_count: int = 500, profile: str = ""
         print(profiler.output_text(unicode=True, color=False), file=sys.stderr)  # noqa: T201
     else:
         figures["timer_fired"] = timer_cpu(app, url, timer_count)
-    cleanup = create_engine(url)
-    with cleanup.connect() as conn:  # what this left behind goes, as `make bench` does
-        conn.execute(text("""DELETE FROM "case" WHERE channel = 'bench'"""))
-        conn.commit()
-    cleanup.dispose()
-    from app.extensions import db
-
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()  # the app's own pool too: an engine dropped with open connections leaks them
+    clean_up(app, url)
     return figures
 
 

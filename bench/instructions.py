@@ -26,9 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import create_engine, text
 
-from bench import county, cpu
+from bench import cpu
 from bench.load import WALK
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,14 +63,7 @@ def operations(app: Flask, plan: dict[str, Any], count: int) -> dict[str, Callab
 
 def count_inside(url: str, name: str, count: int) -> None:
     """Run in the measured process: warm the operation up, then run it `count` times inside the toggle."""
-    from app import create_app
-    from app.collector import settle
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, **KEPT})
-    settle()
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        plan = county.sample(conn, clients=1)
+    app, plan = cpu.app_and_plan(url, **KEPT)
     op = operations(app, plan, count)[name]
     for _ in range(WARM):  # caches, prepared statements (and task completion's tasks)
         op()
@@ -82,15 +74,7 @@ def count_inside(url: str, name: str, count: int) -> None:
         return 0
 
     functools.reduce(counted, [0, 1])
-    with engine.connect() as conn:  # what this left behind goes, as `make bench` does
-        conn.execute(text("""DELETE FROM "case" WHERE channel = 'bench'"""))
-        conn.commit()
-    engine.dispose()
-    from app.extensions import db
-
-    with app.app_context():  # the app's own pool too (the smoke test runs this in its own process)
-        db.session.remove()
-        db.engine.dispose()
+    cpu.clean_up(app, url)
 
 
 def measure(url: str, name: str, count: int) -> int:
