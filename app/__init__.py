@@ -8,6 +8,7 @@ from flask import Flask
 
 from app.config import load_settings
 from app.json_provider import JSONProvider
+from app.storable_text import init_storable_text
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -16,6 +17,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(load_settings(app.instance_path))
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_mapping(overrides or {})
+    init_storable_text(app)
     init_extensions(app)
     register_blueprints(app)
     register_commands(app)

@@ -1,4 +1,8 @@
-"""Reading an uploaded XLSX workbook as text rows, for every import that takes spreadsheets as well as CSV."""
+"""Reading an uploaded CSV file or XLSX workbook as text, for every import that takes them.
+
+No column can hold the NUL character (PostgreSQL refuses it in text), so a CSV file with one is refused here, naming
+its line, instead of failing the import's write (app/storable_text.py says more).
+"""
 
 import io
 import zipfile
@@ -18,8 +22,21 @@ def _cell(value: object) -> str:
     return str(value).strip()
 
 
+def csv_text(data: bytes) -> str:
+    """An uploaded CSV file's text, without its byte-order mark; ValueError when it is not UTF-8 or holds a NUL."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ValueError(_("The file is not UTF-8 text.")) from err
+    if (at := text.find("\x00")) >= 0:
+        line = text.count("\n", 0, at) + 1
+        raise ValueError(_("Line %(line)d holds a NUL character, which cannot be stored.", line=line))
+    return text
+
+
 def xlsx_rows(data: bytes) -> list[list[str]]:
-    """The first sheet's rows as text, the first naming the columns; ValueError when the file is not a workbook."""
+    """The first sheet's rows as text, the first naming the columns; ValueError when the file is not a workbook. (A
+    workbook's cells cannot hold NUL: XML has no way to write it, and openpyxl leaves `_x0000_` as it is.)"""
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as err:

@@ -20,6 +20,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.org.models import OrgKind, User
 from app.org.service import unit_by_code
+from app.spreadsheets import csv_text
 
 MAX_ROWS = 20000
 COLUMNS = {
@@ -64,9 +65,9 @@ def import_csv(kind: str, content: bytes, *, actor: User, now: datetime, dry_run
 
 def _rows(kind: str, content: bytes, report: ImportReport) -> list[tuple[int, dict[str, str]]]:
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        report.errors.append((1, "", _("The file must be UTF-8 text (CSV).")))
+        text = csv_text(content)
+    except ValueError as err:
+        report.errors.append((1, "", str(err)))
         return []
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in COLUMNS[kind] if c not in (reader.fieldnames or [])]

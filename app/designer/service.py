@@ -19,6 +19,7 @@ from app.errors import NotFoundError
 from app.extensions import db
 from app.jsonforms.loader import FormFileError, available_forms, check_form_schema, load_form_file
 from app.org.models import User
+from app.storable_text import unstorable_paths
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,9 @@ def parse_form_upload(name: str, raw: bytes) -> dict[str, Any]:
         raise InvalidDiagram([Problem(f"not valid JSON: {err.msg}", line=err.lineno, file=name)]) from None
     if not isinstance(data, dict):
         raise InvalidDiagram([Problem("must hold a JSON object", file=name)])
+    if where := unstorable_paths(data):
+        problem = f"holds a character that cannot be stored (NUL or an unpaired surrogate) at {where[0]}"
+        raise InvalidDiagram([Problem(problem, file=name)])
     if name.endswith(".schema.json"):
         try:
             check_form_schema(name, data)

@@ -18,7 +18,7 @@ from app.extensions import db
 from app.intake.models import Category
 from app.intake.taxonomy import COLUMNS, LineError, parse_rows, read_csv, save_rows
 from app.org.models import User
-from app.spreadsheets import XLSX_MAGIC, as_record, xlsx_rows
+from app.spreadsheets import XLSX_MAGIC, as_record, csv_text, xlsx_rows
 
 MAX_LINES = 20000
 SEARCH_LIMIT = 50
@@ -109,11 +109,7 @@ def read_file(data: bytes) -> list[tuple[int, dict[str, str]]]:
     """CSV (UTF-8) or XLSX into (line, row) pairs; a ValueError names a file-level problem."""
     if data.startswith(XLSX_MAGIC):
         return read_xlsx(data)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise ValueError(_("The file is not UTF-8 text.")) from err
-    return read_csv(text)
+    return read_csv(csv_text(data))
 
 
 def _file_errors(lines: list[tuple[int, dict[str, str]]]) -> list[LineError]:

@@ -15,7 +15,7 @@ from app.org.models import OrgUnit, User
 from app.org.permissions import can_write_register
 from app.registers.kinds import RegisterKind
 from app.registers.service import unique_taken
-from app.spreadsheets import XLSX_MAGIC, as_record, xlsx_rows
+from app.spreadsheets import XLSX_MAGIC, as_record, csv_text, xlsx_rows
 
 MAX_LINES = 5000
 
@@ -82,9 +82,9 @@ def _read(data: bytes, errors: list[LineError]) -> list[dict[str, str]] | None:
     if data.startswith(XLSX_MAGIC):
         return _read_xlsx(data, errors)
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        errors.append(LineError(1, "", _("The file is not UTF-8 text.")))
+        text = csv_text(data)
+    except ValueError as err:
+        errors.append(LineError(1, "", str(err)))
         return None
     return list(csv.DictReader(io.StringIO(text), skipinitialspace=True))
 

@@ -1,0 +1,91 @@
+"""Text no column can hold, refused where it comes in, naming where it is.
+
+PostgreSQL's text and JSON hold no NUL character (U+0000), and UTF-8 holds no unpaired surrogate (U+D800-U+DFFF,
+which only a JSON `\\u` escape can bring in). Either reached a query or a write as the driver's error, a 500: a
+search for `a%00b`, a sign-in whose failure could not be counted, a report or a task's answer with `\\u0000` in a
+field (SQLite took the NUL, but no surrogate). Every request is checked once as it starts (a 422 naming the
+field, before any view reads it): the query string, a form's fields and file names, and a JSON body (parsed here:
+views read the same parsed value). A path with NUL in it names nothing (404). Uploaded files are checked where they
+are read (app/spreadsheets.py; form files, app/designer/service.py). A surrogate pair written as two escapes, as
+many JSON writers write an emoji, is one character and passes.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from flask import Flask, request
+from flask_babel import gettext as _
+
+from app.errors import NotFoundError, ValidationError
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def init_storable_text(app: Flask) -> None:
+    """Check each request before every other hook (registered first: Flask runs them in order)."""
+    app.before_request(refuse_unstorable_request)
+
+
+def refuse_unstorable_request() -> None:
+    if "\x00" in request.path:
+        raise NotFoundError(_("Not found."))
+    found: list[str] = []
+    _pairs(request.args.items(multi=True), found)
+    if request.mimetype in FORM_TYPES:
+        _pairs(request.form.items(multi=True), found)
+        _pairs(((name, upload.filename or "") for name, upload in request.files.items(multi=True)), found)
+    elif request.is_json:
+        found.extend(unstorable_paths(request.get_json(silent=True)))
+    if found:
+        message = _("Contains a character that cannot be stored (NUL or an unpaired surrogate).")
+        raise ValidationError(_("Some fields need your attention."), dict.fromkeys(found, message))
+
+
+def unstorable(text: str) -> bool:
+    """Whether `text` holds NUL or an unpaired surrogate."""
+    if "\x00" in text:
+        return True
+    if text.isascii():
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _pairs(pairs: Iterable[tuple[str, str]], found: list[str]) -> None:
+    for name, value in pairs:
+        if unstorable(name) or unstorable(value):
+            found.append(_shown(name))
+
+
+def unstorable_paths(value: Any) -> list[str]:
+    """Where a parsed JSON value holds text that `unstorable` refuses, keys too: dotted paths ("data.notes.0")."""
+    found: list[str] = []
+    _value(value, "", found)
+    return found
+
+
+def _value(value: Any, path: str, found: list[str]) -> None:
+    if isinstance(value, str):
+        if unstorable(value):
+            found.append(path or "body")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{_shown(key)}" if path else _shown(key)
+            if unstorable(key):
+                found.append(where)
+            else:
+                _value(item, where, found)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _value(item, f"{path}.{index}" if path else str(index), found)
+
+
+_REPLACED = dict.fromkeys([0, *range(0xD800, 0xE000)], "\ufffd")
+
+
+def _shown(name: str) -> str:
+    """A field's name as an answer can carry it: NUL and each unpaired surrogate become U+FFFD."""
+    return name.translate(_REPLACED) if unstorable(name) else name
