@@ -25,6 +25,7 @@ from app.extensions import db
 from app.org.models import OrgKind, User
 from app.org.permissions import is_admin, is_admin_of
 from app.org.service import unit_by_code, user_by_username
+from app.whole_numbers import whole
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -134,7 +135,7 @@ def user_action(username: str, action: str) -> ResponseReturnValue:
             target, request.form.get("role", ""), unit_by_code(request.form.get("org_unit", "")), actor=admin, now=now
         )
     elif action == "revoke":
-        revoke_role(target, request.form.get("membership", type=int) or 0, actor=admin, now=now)
+        revoke_role(target, request.form.get("membership", type=whole) or 0, actor=admin, now=now)
     elif action in ("deactivate", "activate"):
         set_active(target, action == "activate", actor=admin, now=now)
     elif action == "password":

@@ -18,6 +18,7 @@ from app.org.permissions import can_edit_calendar, can_return, can_supervise
 from app.tasks.inbox import inbox_counts
 from app.tasks.service import get_task_for
 from app.tasks.supervision import return_task, supervise_task
+from app.whole_numbers import whole
 
 
 @bp.post("/tasks/<task_id>/supervise")
@@ -76,7 +77,7 @@ def _day(value: str) -> date:
 
 @bp.get("/calendar")
 def calendar() -> ResponseReturnValue:
-    year = request.args.get("year", type=int) or utcnow().year
+    year = request.args.get("year", type=whole) or utcnow().year
     days = [{"date": d.day.isoformat(), "is_workday": d.is_workday, "name": d.name} for d in days_of_year(year)]
     return {"year": year, "items": days}
 

@@ -14,11 +14,12 @@ from app.designer.service import get_version
 from app.errors import ValidationError
 from app.extensions import db
 from app.org.permissions import can_design
+from app.whole_numbers import db_int
 
 
 def _number(body: dict[str, Any], name: str) -> int:
-    value = body.get(name)
-    if not isinstance(value, int) or isinstance(value, bool):
+    value = db_int(body.get(name))
+    if value is None:
         raise ValidationError(_("Some fields need your attention."), {name: _("Must be a version number.")})
     return value
 

@@ -21,6 +21,7 @@ from app.privacy import mask_value
 from app.registers.kinds import RESIDENTS, RegisterKind, register_kind
 from app.registers.models import Visit
 from app.registers.visits import due_visits, log_visit, visits_of
+from app.whole_numbers import whole
 
 KIND = "<any(entities, residents, buildings):slug>"
 VISITED = "<any(entities, residents):slug>"  # the registers whose records are visited
@@ -51,7 +52,7 @@ def _reveal(user: User, kind: RegisterKind, **detail: Any) -> bool:
 def list_register(slug: str) -> ResponseReturnValue:
     """?q= searches names; ?page= from 1, PAGE_SIZE records a page."""
     kind, user = register_kind(slug), signed_in_user()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = max(request.args.get("page", 1, type=whole) or 1, 1)
     stmt = kind.search(user, request.args.get("q", "").strip()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
     rows = list(db.session.scalars(stmt))
     reveal = _reveal(user, kind, ids=[r.id for r in rows[:PAGE_SIZE]])

@@ -42,6 +42,7 @@ from app.tasks.service import (
     unclaim_task,
 )
 from app.tasks.supervision import reassign_to_unit
+from app.whole_numbers import whole
 
 
 @bp.post("/auth/token")
@@ -140,7 +141,7 @@ def list_tasks() -> ResponseReturnValue:
         errors["status"] = _("Must be open or completed.")
     if state not in (None, "normal", "warning", "overdue"):
         errors["state"] = _("Must be normal, warning or overdue.")
-    offset, limit = args.get("next", 0, type=int), args.get("limit", PAGE_SIZE, type=int)
+    offset, limit = args.get("next", 0, type=whole), args.get("limit", PAGE_SIZE, type=whole)
     if offset < 0:  # a malformed number reads as the default
         errors["next"] = _("Must be a number from a previous answer.")
     if not 1 <= limit <= MAX_PAGE_SIZE:

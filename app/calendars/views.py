@@ -13,12 +13,13 @@ from app.calendars.service import days_of_year, delete_day, load_official_days, 
 from app.clock import utcnow
 from app.extensions import db
 from app.org.permissions import can_edit_calendar
+from app.whole_numbers import whole
 
 bp = Blueprint("calendars", __name__, url_prefix="/admin/calendar")
 
 
 def _year() -> int:
-    year = request.values.get("year", type=int) or utcnow().year
+    year = request.values.get("year", type=whole) or utcnow().year
     return min(max(year, 2000), 2100)
 
 

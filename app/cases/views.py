@@ -40,6 +40,7 @@ from app.org.service import candidates_of
 from app.privacy import personal_fields
 from app.registers.references import linked_records, reference_options
 from app.tasks.models import Task, is_open
+from app.whole_numbers import whole
 
 bp = Blueprint("cases", __name__)
 PAGE = 50
@@ -90,7 +91,7 @@ def _open_tasks_statement() -> Select[tuple[Task]]:
 def index() -> ResponseReturnValue:
     user = signed_in_user()
     status = request.args.get("status", "open")
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = max(request.args.get("page", 1, type=whole) or 1, 1)
     tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     stmt, filters = filter_cases(visible_cases(user), request.args, now=utcnow(), tz=tz)
     if status in {s.value for s in CaseStatus}:

@@ -12,11 +12,12 @@ from app.designer.service import get_version, version_rows
 from app.designer.views import bp
 from app.errors import NotFoundError, ValidationError
 from app.extensions import db
+from app.whole_numbers import whole
 
 
 def _version_number(name: str, value: str | None) -> int:
     try:
-        return int(value or "")
+        return whole(value or "")
     except ValueError:
         raise ValidationError(_("Some fields need your attention."), {name: _("Choose a version.")}) from None
 

@@ -15,6 +15,7 @@ from app.engine import InvalidDiagram
 from app.errors import NotFoundError
 from app.extensions import db
 from app.org.permissions import can_design
+from app.whole_numbers import whole
 
 bp = Blueprint("designer", __name__, url_prefix="/designer")
 
@@ -91,7 +92,7 @@ def diff(key: str) -> ResponseReturnValue:
     if not rows:
         raise NotFoundError(_("No such case type."))
     newest = rows[0].version.version
-    new_number = request.args.get("to", type=int) or newest
-    old_number = request.args.get("from", type=int) or max(new_number - 1, 1)
+    new_number = request.args.get("to", type=whole) or newest
+    old_number = request.args.get("from", type=whole) or max(new_number - 1, 1)
     old, new = get_version(key, old_number), get_version(key, new_number)
     return render_template("designer/diff.html", key=key, rows=rows, old=old, new=new, diff=diff_versions(old, new))

@@ -21,6 +21,7 @@ from app.extensions import db
 from app.intake.models import CaseReporter
 from app.org.models import User
 from app.org.permissions import visible_cases
+from app.whole_numbers import db_int
 
 EARTH_RADIUS_M = 6_371_008.8
 METERS_PER_DEGREE = math.pi * EARTH_RADIUS_M / 180
@@ -91,7 +92,7 @@ def find_duplicates(
 def decision(values: Any) -> tuple[int | None, bool]:
     """(case id to merge into, keep separate) from a form or JSON body."""
     raw = values.get("duplicate_of")
-    merge_into = int(raw) if isinstance(raw, int | str) and str(raw).strip().isdigit() else None
+    merge_into = db_int(int(raw)) if isinstance(raw, int | str) and str(raw).strip().isdecimal() else None
     if raw not in (None, "") and merge_into is None:
         raise ValidationError(_("Some fields need your attention."), {"duplicate_of": _("A case id.")})
     return merge_into, str(values.get("keep_separate", "")).lower() in ("1", "true", "yes", "on")

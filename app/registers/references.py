@@ -11,6 +11,7 @@ from app.extensions import db
 from app.org.models import OrgUnit, User
 from app.org.permissions import visible_cases
 from app.registers.models import Building, CaseRecordLink, MarketEntity, Resident
+from app.whole_numbers import db_int
 
 REGISTER_KEY = "x-register"
 MODELS: dict[str, type[MarketEntity] | type[Resident] | type[Building]] = {
@@ -32,7 +33,7 @@ def reference_errors(schema: dict[str, Any], data: dict[str, Any], unit: OrgUnit
         if value is None:
             continue
         model = MODELS[register]
-        record: Any = db.session.get(model, value) if isinstance(value, int) and not isinstance(value, bool) else None
+        record: Any = db.session.get(model, value) if db_int(value) is not None else None
         if record is None or record.org_unit_id != unit.id:
             errors[name] = _("Choose a record of this grid.")
     return errors

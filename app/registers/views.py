@@ -19,6 +19,7 @@ from app.registers.kinds import RegisterKind, register_kind
 from app.registers.references import cases_of_record
 from app.registers.service import changes_of, snapshot
 from app.registers.visits import visits_of
+from app.whole_numbers import whole
 
 bp = Blueprint("registers", __name__, url_prefix="/registers")
 PAGE = 50
@@ -30,7 +31,7 @@ KIND = "<any(entities, residents, buildings):slug>"
 def index(slug: str) -> ResponseReturnValue:
     kind, user = register_kind(slug), signed_in_user()
     query = request.args.get("q", "").strip()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = max(request.args.get("page", 1, type=whole) or 1, 1)
     rows = list(db.session.scalars(kind.search(user, query).offset((page - 1) * PAGE).limit(PAGE + 1)))
     return render_template(f"registers/{slug}_list.html", kind=kind, rows=rows[:PAGE], q=query, page=page,
                            more=len(rows) > PAGE, reveal=sees_personal_data(user),

@@ -50,6 +50,7 @@ from app.tasks.service import (
     unclaim_task,
 )
 from app.tasks.supervision import reassign_to_unit, return_task, supervise_task
+from app.whole_numbers import whole
 
 bp = Blueprint("tasks", __name__)
 
@@ -62,7 +63,7 @@ def inbox() -> ResponseReturnValue:
     supervised = request.args.get("supervised") == "1"
     mine_query = InboxQuery(scope="mine", limit=MAX_PAGE_SIZE, state=state, supervised=supervised)
     mine, _next = inbox_page(user, mine_query, now=now)
-    offset = max(request.args.get("offset", 0, type=int) or 0, 0)
+    offset = max(request.args.get("offset", 0, type=whole) or 0, 0)
     waiting_query = InboxQuery(scope="candidate", offset=offset, state=state, supervised=supervised)
     waiting, next_offset = inbox_page(user, waiting_query, now=now)
     return render_template("tasks/inbox.html", mine=mine, waiting=waiting, next_offset=next_offset,

@@ -86,8 +86,9 @@ def test_merge_adds_the_caller_and_keep_separate_records_why(api: Any, run: Any)
     assert rows == [("赵六", "13700002222", "hotline")]
     history = operator.get(f"/cases/{first['id']}").json["history"]
     assert history[-1]["kind"] == "reporter_added" and history[-1]["data"]["caller_phone"] == "13700002222"
-    wrong = _call(operator, duplicate_of=999999)
-    assert wrong.status_code == 422 and "duplicate_of" in wrong.json["error"]["fields"]
+    for value in (999999, 10**20, "10" * 12, "²"):  # no such case, beyond any id (was a 500), not a number (was one)
+        wrong = _call(operator, duplicate_of=value)
+        assert wrong.status_code == 422 and "duplicate_of" in wrong.json["error"]["fields"], value
     separate = _call(operator, keep_separate=True)
     assert separate.status_code == 201 and separate.json["case"]["id"] != first["id"]
     kept = operator.get(f"/cases/{separate.json['case']['id']}").json["history"]

@@ -39,7 +39,7 @@ def test_a_record_of_another_grid_or_none_at_all_is_refused(api: Any) -> None:
     )
     assert elsewhere.status_code == 201, elsewhere.json
     worker = api("grid_worker_1")
-    for value in (elsewhere.json["id"], 999999, "lots"):
+    for value in (elsewhere.json["id"], 999999, "lots", 10**20):  # 10**20: beyond any id (was a 500)
         response = worker.post("/cases", {"case_type": "food_safety_inspection", "org_unit": GRID_1,
                                           "data": {**PATROL, "entity_id": value}})  # fmt: skip
         assert response.status_code == 422 and "entity_id" in response.json["error"]["fields"], value

@@ -1,0 +1,25 @@
+"""Whole numbers from requests, bounded by what the database's integer columns hold.
+
+A number past 2**31 - 1 reached a query as the driver's error, a 500: `?page=100000000000000000000` was PostgreSQL's
+"bigint out of range" and SQLite's OverflowError, as was such a number for a record in a form or a version to
+compare. Ids, versions, pages, offsets and years are all far below it.
+"""
+
+from typing import Any
+
+INT_MAX = 2**31 - 1  # PostgreSQL's integer; SQLite's and bigint's limits are beyond it
+
+
+def whole(text: str) -> int:
+    """`int` for `request.args.get(name, default, type=whole)`: a number out of range is malformed, so the default."""
+    value = int(text)
+    if abs(value) > INT_MAX:
+        raise ValueError(f"out of range: {text}")
+    return value
+
+
+def db_int(value: Any) -> int | None:
+    """`value` if it is an integer (not a bool) that an integer column can hold, else None."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) <= INT_MAX:
+        return value
+    return None
