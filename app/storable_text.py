@@ -7,7 +7,8 @@ field (SQLite took the NUL, but no surrogate). Every request is checked once as 
 field, before any view reads it): the query string, a form's fields and file names, and a JSON body (parsed here:
 views read the same parsed value). A path with NUL in it names nothing (404). Uploaded files are checked where they
 are read (app/spreadsheets.py; form files, app/designer/service.py). A surrogate pair written as two escapes, as
-many JSON writers write an emoji, is one character and passes.
+many JSON writers write an emoji, is one character and passes. A JSON body or form file nesting deeper than
+MAX_DEPTH levels is refused too (400): Python's own copies of it would run out of stack, another 500.
 """
 
 from collections.abc import Iterable
@@ -16,9 +17,10 @@ from typing import Any
 from flask import Flask, request
 from flask_babel import gettext as _
 
-from app.errors import NotFoundError, ValidationError
+from app.errors import BadRequestError, NotFoundError, ValidationError
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+MAX_DEPTH = 64  # levels of objects and lists in a JSON body or a form file
 
 
 def init_storable_text(app: Flask) -> None:
@@ -35,7 +37,10 @@ def refuse_unstorable_request() -> None:
         _pairs(request.form.items(multi=True), found)
         _pairs(((name, upload.filename or "") for name, upload in request.files.items(multi=True)), found)
     elif request.is_json:
-        found.extend(unstorable_paths(request.get_json(silent=True)))
+        try:
+            found.extend(unstorable_paths(request.get_json(silent=True)))
+        except ValueError:
+            raise BadRequestError(_("The request body nests too deeply: at most %(n)d levels.", n=MAX_DEPTH)) from None
     if found:
         message = _("Contains a character that cannot be stored (NUL or an unpaired surrogate).")
         raise ValidationError(_("Some fields need your attention."), dict.fromkeys(found, message))
@@ -61,26 +66,26 @@ def _pairs(pairs: Iterable[tuple[str, str]], found: list[str]) -> None:
 
 
 def unstorable_paths(value: Any) -> list[str]:
-    """Where a parsed JSON value holds text that `unstorable` refuses, keys too: dotted paths ("data.notes.0")."""
+    """Where a parsed JSON value holds text that `unstorable` refuses, keys too, as dotted paths ("data.notes.0").
+    ValueError when it nests deeper than MAX_DEPTH: no form's data does, and copying such a value through the engine
+    would run out of Python's stack."""
     found: list[str] = []
-    _value(value, "", found)
-    return found
-
-
-def _value(value: Any, path: str, found: list[str]) -> None:
-    if isinstance(value, str):
-        if unstorable(value):
-            found.append(path or "body")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            where = f"{path}.{_shown(key)}" if path else _shown(key)
-            if unstorable(key):
-                found.append(where)
-            else:
-                _value(item, where, found)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _value(item, f"{path}.{index}" if path else str(index), found)
+    stack: list[tuple[Any, tuple[str, ...]]] = [(value, ())]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, str):
+            if unstorable(item):
+                found.append(".".join(path) or "body")
+        elif isinstance(item, dict | list):
+            if len(path) >= MAX_DEPTH:
+                raise ValueError(f"nested deeper than {MAX_DEPTH} levels")
+            for key, child in item.items() if isinstance(item, dict) else enumerate(item):
+                name = _shown(key) if isinstance(key, str) else str(key)
+                if isinstance(key, str) and unstorable(key):
+                    found.append(".".join((*path, name)))
+                else:
+                    stack.append((child, (*path, name)))
+    return sorted(found)
 
 
 _REPLACED = dict.fromkeys([0, *range(0xD800, 0xE000)], "\ufffd")

@@ -129,3 +129,23 @@ def test_a_form_file_holding_a_lone_surrogate_is_refused_naming_the_file(api: An
     assert answer.status_code == 422
     assert "cannot be stored" in answer.json["error"]["fields"]["pre.schema.json"]
     assert "properties.ok.title" in answer.json["error"]["fields"]["pre.schema.json"]
+
+
+@pytest.mark.parametrize("depth", [70, 1_100, 100_000])
+def test_a_body_nested_too_deeply_is_a_bad_request(api: Any, depth: int) -> None:
+    worker = api("grid_worker_1")
+    before = cases()
+    nested = "[" * depth + "]" * depth
+    answer = raw_post(worker, "/cases", f'{{"case_type": "fire_hazard_rectification", "data": {nested}}}')
+    assert answer.status_code == 400, answer.json
+    assert cases() == before
+
+
+def test_a_form_file_nested_too_deeply_is_refused(api: Any) -> None:
+    designer = api("designer")
+    for depth in (70, 5_000):
+        form = json.dumps({"type": "object", "properties": {}, "examples": "@"}).replace(
+            '"@"', "[" * depth + "]" * depth
+        )
+        answer = designer.post("/designer/deploy", data=upload(with_pre_check(FIRE), {"pre.schema.json": form}))
+        assert answer.status_code == 422 and "nested" in answer.json["error"]["fields"]["pre.schema.json"], depth

@@ -75,9 +75,15 @@ def parse_form_upload(name: str, raw: bytes) -> dict[str, Any]:
         raise InvalidDiagram([Problem("not UTF-8 text", file=name)]) from None
     except json.JSONDecodeError as err:
         raise InvalidDiagram([Problem(f"not valid JSON: {err.msg}", line=err.lineno, file=name)]) from None
+    except RecursionError:
+        raise InvalidDiagram([Problem("not valid JSON: nested too deeply", file=name)]) from None
     if not isinstance(data, dict):
         raise InvalidDiagram([Problem("must hold a JSON object", file=name)])
-    if where := unstorable_paths(data):
+    try:
+        where = unstorable_paths(data)
+    except ValueError as err:
+        raise InvalidDiagram([Problem(str(err), file=name)]) from None
+    if where:
         problem = f"holds a character that cannot be stored (NUL or an unpaired surrogate) at {where[0]}"
         raise InvalidDiagram([Problem(problem, file=name)])
     if name.endswith(".schema.json"):

@@ -42,7 +42,10 @@ def loads(text: str | bytes, parse_constant: Callable[[str], Any] | None = None)
             return orjson.loads(text)
         except orjson.JSONDecodeError:
             pass
-    return json.loads(text, parse_constant=parse_constant)
+    try:
+        return json.loads(text, parse_constant=parse_constant)
+    except RecursionError as err:  # nested beyond Python's stack (orjson refuses past 1,024 levels)
+        raise ValueError("JSON nested too deeply") from err
 
 
 def _has_long_number(text: str | bytes) -> bool:

@@ -63,3 +63,9 @@ def test_older_text_orjson_cannot_read_is_read_by_python_json() -> None:
     assert json_text.loads(b'{"a": [1]}') == {"a": [1]}
     with pytest.raises(json.JSONDecodeError):
         json_text.loads("{not json")
+
+
+def test_text_nested_beyond_the_stack_is_a_value_error() -> None:
+    for depth in (1_100, 100_000):  # orjson refuses past 1,024 levels; Python's json raised RecursionError
+        with pytest.raises(ValueError, match="nested too deeply"):
+            json_text.loads("[" * depth + "]" * depth)
