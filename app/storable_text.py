@@ -12,9 +12,9 @@ MAX_DEPTH levels is refused too (400): Python's own copies of it would run out o
 """
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
-from flask import Flask, request
+from flask import Flask, Request, request
 from flask_babel import gettext as _
 
 from app.errors import BadRequestError, NotFoundError, ValidationError
@@ -29,21 +29,34 @@ def init_storable_text(app: Flask) -> None:
 
 
 def refuse_unstorable_request() -> None:
-    if "\x00" in request.path:
+    """The request's parts read once each: a request carries no query string and no body more often than not, and
+    through the `request` proxy every attribute costs a lookup."""
+    req: Request = cast(Any, request)._get_current_object()
+    if "\x00" in req.path:
         raise NotFoundError(_("Not found."))
     found: list[str] = []
-    _pairs(request.args.items(multi=True), found)
-    if request.mimetype in FORM_TYPES:
-        _pairs(request.form.items(multi=True), found)
-        _pairs(((name, upload.filename or "") for name, upload in request.files.items(multi=True)), found)
-    elif request.is_json:
-        try:
-            found.extend(unstorable_paths(request.get_json(silent=True)))
-        except ValueError:
-            raise BadRequestError(_("The request body nests too deeply: at most %(n)d levels.", n=MAX_DEPTH)) from None
+    if req.query_string:
+        _pairs(req.args.items(multi=True), found)
+    if req.environ.get("CONTENT_TYPE"):
+        if req.mimetype in FORM_TYPES:
+            _pairs(req.form.items(multi=True), found)
+            _pairs(((name, upload.filename or "") for name, upload in req.files.items(multi=True)), found)
+        elif req.is_json and _may_need_refusing(req.get_data()):
+            try:
+                found.extend(unstorable_paths(req.get_json(silent=True)))
+            except ValueError:
+                message = _("The request body nests too deeply: at most %(n)d levels.", n=MAX_DEPTH)
+                raise BadRequestError(message) from None
     if found:
         message = _("Contains a character that cannot be stored (NUL or an unpaired surrogate).")
         raise ValidationError(_("Some fields need your attention."), dict.fromkeys(found, message))
+
+
+def _may_need_refusing(raw: bytes) -> bool:
+    """Whether a JSON body needs looking into (most need not, and are not parsed here): in UTF-8 JSON, NUL and
+    surrogates come only as `\\u` escapes (raw, the text is not JSON, or not UTF-8), and nesting MAX_DEPTH levels
+    takes as many opening brackets. A body in UTF-16 or UTF-32, which Python's json also reads, has zero bytes."""
+    return b"\\u" in raw or b"\x00" in raw or raw.count(b"[") + raw.count(b"{") > MAX_DEPTH
 
 
 def unstorable(text: str) -> bool:

@@ -149,3 +149,11 @@ def test_a_form_file_nested_too_deeply_is_refused(api: Any) -> None:
         )
         answer = designer.post("/designer/deploy", data=upload(with_pre_check(FIRE), {"pre.schema.json": form}))
         assert answer.status_code == 422 and "nested" in answer.json["error"]["fields"]["pre.schema.json"], depth
+
+
+def test_a_body_in_utf16_is_looked_into_as_well(api: Any) -> None:
+    worker = api("grid_worker_1")
+    body = json.dumps({**START, "data": {**FIRE_REPORT, "description": "楼道内私拉电线\x00"}}).encode("utf-16")
+    answer = api("grid_worker_1").client.post("/api/v1/cases", data=body, content_type="application/json",
+                                              headers=worker.headers)  # fmt: skip
+    assert answer.status_code == 422 and "data.description" in answer.json["error"]["fields"]
