@@ -4,6 +4,7 @@ No column can hold the NUL character (PostgreSQL refuses it in text), so a CSV f
 its line, instead of failing the import's write (app/storable_text.py says more).
 """
 
+import csv
 import io
 import zipfile
 
@@ -37,13 +38,19 @@ def csv_text(data: bytes) -> str:
 def xlsx_rows(data: bytes) -> list[list[str]]:
     """The first sheet's rows as text, the first naming the columns; ValueError when the file is not a workbook. (A
     workbook's cells cannot hold NUL: XML has no way to write it, and openpyxl leaves `_x0000_` as it is.)"""
-    try:
+    try:  # a read-only workbook reads its sheet while iterating: a broken part fails there (SyntaxError: its XML)
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as err:
+        try:
+            return [[_cell(v) for v in row] for row in workbook.worksheets[0].iter_rows(values_only=True)]
+        finally:
+            workbook.close()
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, SyntaxError, IndexError) as err:
         raise ValueError(_("The file is not a readable XLSX workbook.")) from err
-    rows = [[_cell(v) for v in row] for row in workbook.worksheets[0].iter_rows(values_only=True)]
-    workbook.close()
-    return rows
+
+
+def unreadable_line(line: int, err: csv.Error) -> str:
+    """Where the csv module gave up (a field over its 128 KB limit, say): the message, naming the line."""
+    return str(_("Line %(line)d could not be read as CSV: %(reason)s", line=line, reason=str(err)))
 
 
 def as_record(header: list[str], row: list[str]) -> dict[str, str]:

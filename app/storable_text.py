@@ -42,11 +42,21 @@ def refuse_unstorable_request() -> None:
             _pairs(req.form.items(multi=True), found)
             _pairs(((name, upload.filename or "") for name, upload in req.files.items(multi=True)), found)
         elif req.is_json and _may_need_refusing(req.get_data()):
-            try:
-                found.extend(unstorable_paths(req.get_json(silent=True)))
-            except ValueError:
-                message = _("The request body nests too deeply: at most %(n)d levels.", n=MAX_DEPTH)
-                raise BadRequestError(message) from None
+            refuse_unstorable_json(req.get_json(silent=True))
+    _refuse(found)
+
+
+def refuse_unstorable_json(value: Any, at: str = "") -> None:
+    """For a JSON value read from a request (`at`: the field that held it as text): ValidationError naming each text
+    `unstorable` refuses, BadRequestError when it nests deeper than MAX_DEPTH."""
+    try:
+        found = unstorable_paths(value)
+    except ValueError:
+        raise BadRequestError(_("The request body nests too deeply: at most %(n)d levels.", n=MAX_DEPTH)) from None
+    _refuse([f"{at}.{path}" if at else path for path in found])
+
+
+def _refuse(found: list[str]) -> None:
     if found:
         message = _("Contains a character that cannot be stored (NUL or an unpaired surrogate).")
         raise ValidationError(_("Some fields need your attention."), dict.fromkeys(found, message))

@@ -20,7 +20,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.org.models import OrgKind, User
 from app.org.service import unit_by_code
-from app.spreadsheets import csv_text
+from app.spreadsheets import csv_text, unreadable_line
 
 MAX_ROWS = 20000
 COLUMNS = {
@@ -70,11 +70,15 @@ def _rows(kind: str, content: bytes, report: ImportReport) -> list[tuple[int, di
         report.errors.append((1, "", str(err)))
         return []
     reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in COLUMNS[kind] if c not in (reader.fieldnames or [])]
+    try:
+        missing = [c for c in COLUMNS[kind] if c not in (reader.fieldnames or [])]
+        rows = [(reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}) for row in reader]
+    except csv.Error as err:
+        report.errors.append((reader.line_num, "", unreadable_line(reader.line_num, err)))
+        return []
     if missing:
         report.errors.append((1, "", _("Missing columns: %(columns)s", columns=", ".join(missing))))
         return []
-    rows = [(reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}) for row in reader]
     if len(rows) > MAX_ROWS:
         report.errors.append((1, "", _("At most %(n)d lines per file.", n=MAX_ROWS)))
         return []

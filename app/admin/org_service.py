@@ -14,7 +14,7 @@ from app.org.models import OrgKind, OrgUnit, User
 from app.org.permissions import is_admin_of
 from app.org.service import unit_by_code, unit_path
 
-CODE = re.compile(r"^\d{6,20}$")
+CODE = re.compile(r"^\d{6,20}\Z", re.ASCII)
 # Which kinds may sit under which: an exclusive grid hangs under its village or township (DOMAIN.md §2.2).
 CHILD_KINDS = {
     OrgKind.CITY: {OrgKind.COUNTY},

@@ -16,7 +16,7 @@ from app.org.permissions import is_admin_of
 from app.org.roles import ROLES
 from app.org.service import user_by_username
 
-USERNAME = re.compile(r"^[a-z][a-z0-9_.-]{2,63}$")
+USERNAME = re.compile(r"^[a-z][a-z0-9_.-]{2,63}\Z")
 
 
 def may_manage(admin: User, user: User) -> bool:

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from app.admin.org_service import create_unit
 from app.admin.user_service import create_user, users_managed
-from app.api.blueprint import bp, json_body, text_field
+from app.api.blueprint import bp, json_body, optional_text, text_field
 from app.api.serializers import unit_json, user_json
 from app.auth.guards import signed_in_user
 from app.clock import utcnow
@@ -32,7 +32,7 @@ def users() -> ResponseReturnValue:
 def create_user_api() -> ResponseReturnValue:
     """{username, display_name, password, role, org_unit} → 201 user. Unknown body fields are ignored."""
     admin, body = _admin(), json_body()
-    fields = {name: str(body.get(name) or "") for name in ("username", "display_name", "password", "role", "org_unit")}
+    fields = {name: optional_text(body, name) for name in ("username", "display_name", "password", "role", "org_unit")}
     user = create_user(fields["username"], fields["display_name"], fields["password"], fields["role"],
                        unit_by_code(fields["org_unit"]), actor=admin, now=utcnow())  # fmt: skip
     db.session.commit()
@@ -43,9 +43,9 @@ def create_user_api() -> ResponseReturnValue:
 def create_unit_api() -> ResponseReturnValue:
     """{code, name, kind, parent} → 201 unit."""
     admin, body = _admin(), json_body()
-    kind_value = body.get("kind")
+    kind_value = optional_text(body, "kind")
     kind = OrgKind(kind_value) if kind_value in {k.value for k in OrgKind} else None
-    unit = create_unit(text_field(body, "code"), str(body.get("name") or ""), kind, unit_by_code(str(body.get("parent") or "")),
+    unit = create_unit(text_field(body, "code"), optional_text(body, "name"), kind, unit_by_code(optional_text(body, "parent")),
                        actor=admin, now=utcnow())  # fmt: skip
     db.session.commit()
     return unit_json(unit), 201

@@ -1,9 +1,8 @@
 """/api/v1 attachments: multipart uploads to a case, its list, and the files themselves (bearer token)."""
 
-import json
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -17,15 +16,17 @@ from app.clock import utcnow
 from app.errors import ValidationError
 from app.extensions import db
 from app.org.permissions import can_attach
+from app.storable_text import refuse_unstorable_json
 
 
 def multipart_body() -> dict[str, Any]:
     """POST /cases as multipart/form-data: case_type, org_unit, channel as fields, `data` as JSON text."""
     body: dict[str, Any] = {name: request.form.get(name) for name in ("case_type", "org_unit", "channel")}
-    try:
-        body["data"] = json.loads(request.form.get("data") or "{}")
+    try:  # read as a JSON body is read: no NaN, whole big integers, nesting refused past the stack
+        body["data"] = current_app.json.loads(request.form.get("data") or "{}")
     except ValueError as err:
         raise ValidationError(_("Some fields need your attention."), {"data": _("Must be a JSON object.")}) from err
+    refuse_unstorable_json(body["data"], at="data")
     return body
 
 

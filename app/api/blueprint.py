@@ -45,6 +45,17 @@ def text_field(body: dict[str, Any], name: str) -> str:
     return value.strip()
 
 
+def optional_text(body: dict[str, Any], name: str) -> str:
+    """A text field that may be left out (""); a list, object, number or true/false is refused, naming the field,
+    instead of being stored as its Python spelling."""
+    value = body.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError(_("Some fields need your attention."), {name: _("Must be text.")})
+    return value
+
+
 def datetime_field(body: dict[str, Any], name: str) -> datetime | None:
     """An optional ISO 8601 date-time with its offset."""
     value = body.get(name)

@@ -19,7 +19,7 @@ from app.org.models import OrgUnit, User
 from app.org.permissions import can_see_assessment_of, can_view_dashboard
 from app.org.service import user_by_username
 
-MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+MONTH = re.compile(r"^(\d{4})-(\d{2})\Z", re.ASCII)
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ def coordinate(raw: Any, name: str, limit: float, errors: dict[str, str]) -> flo
         return None
     try:
         number = float(raw)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an integer beyond any float
         number = float("nan")
     if not -limit <= number <= limit:  # also refuses NaN
         errors[name] = _("A number between -%(limit)d and %(limit)d.", limit=limit)

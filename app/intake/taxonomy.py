@@ -19,10 +19,11 @@ from sqlalchemy import select
 from app.engine.durations import parse_duration
 from app.extensions import db
 from app.intake.models import UNIT_KINDS, Category
+from app.spreadsheets import unreadable_line
 
 COLUMNS = ("code", "parent", "name", "name_en", "case_type", "unit_kind", "time_limit", "admitted")
 DEFAULT_FILE = Path(__file__).with_name("default_taxonomy.csv")
-_CODE = re.compile(r"^[0-9A-Za-z_-]{1,32}$")
+_CODE = re.compile(r"^[0-9A-Za-z_-]{1,32}\Z")
 _YES = {"yes", "true", "1", "y", "是"}
 _NO = {"no", "false", "0", "n", "否", ""}
 
@@ -56,9 +57,12 @@ def initials(name: str) -> str:
 def read_csv(text: str) -> list[tuple[int, dict[str, str]]]:
     """(line number, row) pairs; the header is line 1."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    return [
-        (index + 2, {k.strip(): (v or "").strip() for k, v in row.items() if k}) for index, row in enumerate(reader)
-    ]
+    try:
+        return [
+            (index + 2, {k.strip(): (v or "").strip() for k, v in row.items() if k}) for index, row in enumerate(reader)
+        ]
+    except csv.Error as err:
+        raise ValueError(unreadable_line(reader.line_num, err)) from err
 
 
 def parse_rows(
@@ -97,6 +101,8 @@ def _parse_row(
     seen.add(code)
     if not name or len(name) > 120:
         fail("name", _("A name is required (at most 120 characters)."))
+    if len(row.get("name_en") or "") > 200:
+        fail("name_en", _("At most %(num)d characters.", num=200))
     level = 1
     if parent is not None:
         if parent not in levels:
@@ -121,7 +127,9 @@ def _leaf_fields(
         fail("case_type", _("Unknown case type %(key)s.", key=case_type))
     if unit_kind and unit_kind not in UNIT_KINDS:
         fail("unit_kind", _("Unit kind must be one of: %(kinds)s.", kinds=", ".join(UNIT_KINDS)))
-    if time_limit:
+    if time_limit and len(time_limit) > 32:
+        fail("time_limit", _("At most %(num)d characters.", num=32))
+    elif time_limit:
         try:
             parse_duration(time_limit)
         except ValueError as error:

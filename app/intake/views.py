@@ -19,7 +19,7 @@ bp = Blueprint("intake", __name__, url_prefix="/intake")
 @login_required
 def taxonomy() -> ResponseReturnValue:
     """The tree (or the items matching ?q=), for everyone who reports or routes matters."""
-    q = request.args.get("q", "").strip()
+    q = request.args.get("q", "").strip()[:100]  # as the other category searches: SQLite refuses huge patterns
     items = search_categories(q, limit=200) if q else search_categories("", limit=5000)
     return render_template("intake/taxonomy.html", items=items, q=q, paths=category_paths() if q else {},
                            can_manage=can_manage_taxonomy(signed_in_user()))  # fmt: skip

@@ -1,6 +1,7 @@
 """Turn a (localized) form schema into fields for the template, and posted HTML
 form values back into typed data."""
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,8 +87,8 @@ def _convert(kind: str, raw: str) -> Any:
     try:
         if kind == "integer":
             return int(raw)
-        if kind == "number":
-            return float(raw)
+        if kind == "number" and math.isfinite(number := float(raw)):  # "nan" passed every bound, stored as null
+            return number
     except ValueError:
         return raw
     if kind == "boolean":

@@ -15,7 +15,7 @@ from app.open311.models import Open311Client
 from app.org.models import Membership, OrgUnit, User
 from app.org.roles import INTAKE_CHANNEL_ROLE
 
-NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}\Z")
 
 
 def key_hash(key: str) -> str:

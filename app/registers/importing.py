@@ -15,7 +15,7 @@ from app.org.models import OrgUnit, User
 from app.org.permissions import can_write_register
 from app.registers.kinds import RegisterKind
 from app.registers.service import unique_taken
-from app.spreadsheets import XLSX_MAGIC, as_record, csv_text, xlsx_rows
+from app.spreadsheets import XLSX_MAGIC, as_record, csv_text, unreadable_line, xlsx_rows
 
 MAX_LINES = 5000
 
@@ -86,7 +86,12 @@ def _read(data: bytes, errors: list[LineError]) -> list[dict[str, str]] | None:
     except ValueError as err:
         errors.append(LineError(1, "", str(err)))
         return None
-    return list(csv.DictReader(io.StringIO(text), skipinitialspace=True))
+    reader = csv.DictReader(io.StringIO(text), skipinitialspace=True)
+    try:
+        return list(reader)
+    except csv.Error as err:
+        errors.append(LineError(reader.line_num, "", unreadable_line(reader.line_num, err)))
+        return None
 
 
 def _check(kind: RegisterKind, data: bytes, actor: User, errors: list[LineError]) -> list[_Row]:

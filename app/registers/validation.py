@@ -10,10 +10,10 @@ from app.registers.models import BuildingKind, EntityKind, RiskLevel, SpecialGro
 # GB 11643-1999: 17 digits weighted, the 18th is the check character.
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-_ID_RE = re.compile(r"^\d{17}[\dX]$")
-_MOBILE_RE = re.compile(r"^1\d{10}$")
-_LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
-_CREDIT_RE = re.compile(r"^[0-9A-Z]{8,32}$")
+_ID_RE = re.compile(r"^\d{17}[\dX]\Z", re.ASCII)
+_MOBILE_RE = re.compile(r"^1\d{10}\Z", re.ASCII)
+_LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}\Z", re.ASCII)
+_CREDIT_RE = re.compile(r"^[0-9A-Z]{8,32}\Z")
 
 ENTITY_FIELDS = ("name", "credit_code", "kind", "address", "risk_level", "contact_person", "contact_phone")
 BUILDING_FIELDS = ("name", "address_code", "address", "kind", "floors", "risk_level", "contact_person", "contact_phone")
@@ -34,6 +34,9 @@ def phone_ok(value: str) -> bool:
 
 def _text(raw: dict[str, Any], name: str, errors: dict[str, str], *, required: bool, max_len: int) -> str:
     value = raw.get(name)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, str | int)):
+        errors[name] = _("Must be text.")  # a list, object or true/false was stored as its Python spelling
+        return ""
     text = str(value).strip() if value is not None else ""
     if required and not text:
         errors[name] = _("This field is required.")
