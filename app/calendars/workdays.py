@@ -1,4 +1,4 @@
-"""Deadline arithmetic over a working calendar: pure functions, no database, no Flask.
+"""Deadline arithmetic over a working calendar: pure functions, no database, no request.
 
 Rules (documented in processes/README.md):
 - natural limits ("4 hours", "PT30M", "5 days") count wall-clock time;
@@ -6,6 +6,9 @@ Rules (documented in processes/README.md):
 - "N working days" end at the close of office hours on the N-th working day after
   the day the task opened (the opening day never counts);
 - the warning comes when `ratio` of the time (working time for working limits) is used.
+
+A limit the calendar cannot place raises DeadlineError, a domain error (and a ValueError, as it always was): the
+step that opens the task is refused with 422 and nothing is saved, where an OverflowError was a 500.
 """
 
 from collections.abc import Iterator, Mapping
@@ -14,9 +17,26 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice
 from zoneinfo import ZoneInfo
 
-from app.engine.durations import Duration
+from flask_babel import gettext as _
 
-MAX_DAYS_SEARCHED = 3 * 366  # a calendar with no working day in three years is a mistake, not a deadline
+from app.engine.durations import MAX_DAYS, Duration
+from app.errors import DomainError
+
+# A calendar with no working day in three years is a mistake, not a deadline: a search gives up this many days
+# after where a calendar of five-day weeks would have placed the deadline (it counts each working day as two
+# calendar days, so holidays and make-up days never make it give up early)...
+MAX_DAYS_SEARCHED = 3 * 366
+# ... and never searches further than this: twice the longest limit a diagram may set (app/engine/durations.py,
+# ten years) and the three years. Any limit the designer's lint lets through is placed on a calendar with office
+# days of four hours or more; one of a few minutes a day gives up (DeadlineError) rather than walk centuries.
+MAX_SEARCH = 2 * MAX_DAYS + MAX_DAYS_SEARCHED
+
+
+class DeadlineError(DomainError, ValueError):
+    """A time limit this calendar cannot place: the case's step is refused (as app/cases/service.py's
+    ProcessError is, which cannot be imported here: that module imports this one)."""
+
+    status, code = 422, "process_error"
 
 
 def parse_office_hours(text: str) -> tuple[tuple[time, time], ...]:
@@ -45,17 +65,30 @@ class WorkCalendar:
         return self.overrides.get(day, day.weekday() < 5)
 
     def due_at(self, start: datetime, limit: Duration) -> datetime:
+        try:
+            return self._due_at(start, limit)
+        except DeadlineError:
+            raise
+        except (OverflowError, ValueError) as err:  # a limit or a start so far out that dates run past year 9999
+            raise _cannot_place() from err
+
+    def warn_at(self, start: datetime, due: datetime, limit: Duration, ratio: float) -> datetime:
+        try:
+            if not limit.working:
+                return start + (due - start) * ratio
+            return self.add_working_minutes(start, self.working_minutes_between(start, due) * ratio)
+        except DeadlineError:
+            raise
+        except (OverflowError, ValueError) as err:
+            raise _cannot_place() from err
+
+    def _due_at(self, start: datetime, limit: Duration) -> datetime:
         if not limit.working:
             return start + timedelta(minutes=limit.minutes)
         if limit.unit == "days" and float(limit.amount).is_integer():
             return self._end_of_nth_workday(start, int(limit.amount))
         minutes = limit.amount * self.office_minutes_per_day() if limit.unit == "days" else limit.minutes
         return self.add_working_minutes(start, minutes)
-
-    def warn_at(self, start: datetime, due: datetime, limit: Duration, ratio: float) -> datetime:
-        if not limit.working:
-            return start + (due - start) * ratio
-        return self.add_working_minutes(start, self.working_minutes_between(start, due) * ratio)
 
     def office_minutes_per_day(self) -> float:
         return sum(_minutes(end) - _minutes(start) for start, end in self.periods)
@@ -76,15 +109,17 @@ class WorkCalendar:
             )
         return found
 
-    def _days_from(self, start: datetime) -> Iterator[date]:
-        """The days from `start`'s own, lazily: a deadline usually ends within days, not the three years allowed."""
+    def _days_from(self, start: datetime, count: float) -> Iterator[date]:
+        """`count` days from `start`'s own, lazily: a deadline usually ends within days, not the years allowed."""
         first = start.astimezone(self.tz).date()
-        return (first + timedelta(days=n) for n in range(MAX_DAYS_SEARCHED))
+        count = min(count, MAX_SEARCH, date.max.toordinal() - first.toordinal())
+        return (first + timedelta(days=n) for n in range(int(count)))
 
     def add_working_minutes(self, start: datetime, minutes: float) -> datetime:
         left = timedelta(minutes=minutes)
         cursor = start
-        for day in self._days_from(start):
+        days = 2 * minutes / max(self.office_minutes_per_day(), 1) + MAX_DAYS_SEARCHED
+        for day in self._days_from(start, days):
             for seg_start, seg_end in self._segments(day):
                 begin = max(cursor, seg_start)
                 if begin >= seg_end:
@@ -93,11 +128,11 @@ class WorkCalendar:
                     return begin + left
                 left -= seg_end - begin
                 cursor = seg_end
-        raise ValueError("no working time in the calendar for this time limit")
+        raise DeadlineError(_("The working calendar has no working time for this step's time limit."))
 
     def working_minutes_between(self, start: datetime, end: datetime) -> float:
         total = timedelta()
-        for day in self._days_from(start):
+        for day in self._days_from(start, (end - start).days + 2):
             segments = self._segments(day)
             if datetime.combine(day, time(0), self.tz) > end:
                 break
@@ -109,12 +144,16 @@ class WorkCalendar:
 
     def _end_of_nth_workday(self, start: datetime, n: int) -> datetime:
         seen = 0
-        for day in islice(self._days_from(start), 1, None):
+        for day in islice(self._days_from(start, 2 * n + MAX_DAYS_SEARCHED), 1, None):
             if self.is_workday(day):
                 seen += 1
                 if seen == n:
                     return self._segments(day)[-1][1]
-        raise ValueError("no working day in the calendar for this time limit")
+        raise DeadlineError(_("The working calendar has no working day for this step's time limit."))
+
+
+def _cannot_place() -> DeadlineError:
+    return DeadlineError(_("This step's time limit cannot be placed on the working calendar."))
 
 
 def _minutes(value: time) -> float:

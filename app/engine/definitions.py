@@ -14,7 +14,8 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from app.engine.durations import Duration, parse_duration, parse_ratio
+from app.engine.clock import engine_now
+from app.engine.durations import Duration, check_timer_value, parse_duration, parse_ratio
 from app.engine.errors import InvalidDiagram, Problem
 from app.engine.flow_lint import lint_flow
 from app.engine.sandbox import UnsafeExpression, check_source
@@ -107,6 +108,9 @@ def _validate_schema(root: etree._Element, filename: str) -> None:
         raise InvalidDiagram([Problem(f"not valid BPMN: {error.message}", line=error.line, file=filename)]) from None
 
 
+KEY_MAX, NAME_MAX = 64, 200  # a case type's key and name, as stored with each version
+
+
 def _executable_process(root: etree._Element, filename: str) -> etree._Element:
     processes = root.xpath("./bpmn:process[@isExecutable='true']", namespaces=NS)
     if len(processes) != 1:
@@ -116,6 +120,10 @@ def _executable_process(root: etree._Element, filename: str) -> etree._Element:
     if not process.get("id"):
         # The id is the case type's key; without it the version could not be stored.
         raise InvalidDiagram([Problem("the executable process needs an id", line=process.sourceline, file=filename)])
+    for attribute, most in (("id", KEY_MAX), ("name", NAME_MAX)):  # as the version's columns hold them
+        if len(process.get(attribute) or "") > most:
+            reason = f"the executable process's {attribute} is longer than {most} characters"
+            raise InvalidDiagram([Problem(reason, line=process.sourceline, file=filename)])
     return process
 
 
@@ -158,15 +166,24 @@ def _lint_time_limits(process: etree._Element, findings: _Findings) -> None:
                     parse(props[prop])
                 except ValueError as err:
                     findings.add(node, f"{prop}: {err}")
+    _lint_timers(process, findings)
+
+
+def _lint_timers(process: etree._Element, findings: _Findings) -> None:
+    now = engine_now()
     for timer in process.xpath(".//bpmn:timerEventDefinition", namespaces=NS):
         event = timer.getparent()
         if timer.xpath("./bpmn:timeCycle", namespaces=NS):
             findings.add(event, "cycle timers are not supported; use timeDuration or timeDate", at=timer)
         for expression in timer.xpath("./bpmn:timeDuration | ./bpmn:timeDate", namespaces=NS):
+            source, kind = (expression.text or "").strip(), etree.QName(expression).localname
             try:
-                check_source((expression.text or "").strip(), mode="eval")
+                check_source(source, mode="eval")
+                check_timer_value(source, kind, now=now)  # a constant is checked now, not when every case fails
             except UnsafeExpression as err:
                 findings.add(event, f"timer expression rejected: {err}", at=expression)
+            except ValueError as err:
+                findings.add(event, f"{kind}: {err}", at=expression)
 
 
 def _lint_lanes(process: etree._Element, findings: _Findings, roles: Collection[str]) -> None:

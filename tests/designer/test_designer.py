@@ -106,6 +106,10 @@ REFUSALS: dict[str, tuple[str | bytes, str, str]] = {
     "bomb": (BOMB, "fire.bpmn:2", "DOCTYPE and ENTITY declarations are not allowed"),
     "encoding": (FIRE.replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16"), "fire.bpmn", "UTF-8"),
     "size": (FIRE + "<!--" + "x" * 20_000 + "-->", "fire.bpmn", "larger than"),  # the cap is lowered below
+    "long_key": (FIRE.replace('process id="fire_hazard_rectification"', f'process id="{"k" * 65}"'), "fire.bpmn:11",
+                 "id is longer than 64 characters"),  # the version's column: a DataError (500) on PostgreSQL before
+    "long_name": (FIRE.replace('name="消防隐患整改" isExecutable', f'name="{"消" * 201}" isExecutable'), "fire.bpmn:11",
+                  "name is longer than 200 characters"),
 }  # fmt: skip
 
 
