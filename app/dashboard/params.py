@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 
 from app.dashboard.periods import MAX_DAYS, PERIOD_KINDS, Period, period_of
+from app.date_range import parse_day
 from app.errors import ForbiddenError, NotFoundError, ValidationError
 from app.org.models import OrgUnit, User
 from app.org.permissions import can_view_dashboard, dashboard_covers, dashboard_units
@@ -28,11 +29,8 @@ def _invalid(name: str, why: str) -> ValidationError:
 
 
 def _date(args: Mapping[str, str], name: str) -> date | None:
-    value = (args.get(name) or "").strip()
-    if not value:
-        return None
     try:
-        return date.fromisoformat(value)
+        return parse_day(args.get(name), name)  # a day outside the accepted years is a 422 naming it
     except ValueError:
         raise _invalid(name, _("Must be a date such as 2026-01-31.")) from None
 

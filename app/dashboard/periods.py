@@ -1,4 +1,9 @@
-"""Reporting periods: local calendar dates turned into half-open UTC instants."""
+"""Reporting periods: local calendar dates turned into half-open UTC instants.
+
+The arithmetic here (the week or month around a day, periods back for a trend, the local midnight after the last
+day in UTC) needs room either side of Python's calendar: dates from requests are therefore kept within the years of
+app/date_range.py where they are parsed (app/dashboard/params.py), never at years 1 or 9999.
+"""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta

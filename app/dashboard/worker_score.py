@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.cases.models import Case
 from app.dashboard.assessment import ITEMS, Scheme, Score, item_rows, score_of
 from app.dashboard.periods import Period, period_of
+from app.date_range import checked_year
 from app.errors import ForbiddenError, NotFoundError, ValidationError
 from app.extensions import db
 from app.org.models import OrgUnit, User
@@ -43,7 +44,9 @@ def month_of(args: Mapping[str, str], *, now: datetime, tz: ZoneInfo) -> Month:
             raise ValidationError(
                 _("Some fields need your attention."), {"month": _("Must be a month such as 2026-03.")}
             )
-        anchor = date(int(found[1]), int(found[2]), 1)
+        anchor = date(
+            checked_year(int(found[1]), "month"), int(found[2]), 1
+        )  # at 9999-12 the period leaves the calendar
     period = period_of("month", anchor)
     start, end = period.instants(tz)
     return Month(period=period, start=start, end=end)

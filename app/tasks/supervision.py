@@ -8,6 +8,7 @@ from sqlalchemy import select
 from app.cases.events import add_event
 from app.cases.models import CaseEvent
 from app.casetypes.registry import deployed_version
+from app.date_range import checked_datetime
 from app.errors import ForbiddenError, ValidationError
 from app.extensions import db
 from app.notifications.service import notify
@@ -41,6 +42,7 @@ def supervise_task(task: Task, *, reason: str | None, due_at: datetime | None, a
     if not can_supervise(actor, task):
         raise ForbiddenError(_("You may not supervise this task."))
     text = _reason(reason)
+    due_at = checked_datetime(due_at, "due_at")  # beyond the accepted years it could not even be stored in UTC
     if due_at is not None and due_at <= now:
         raise ValidationError(
             _("Some fields need your attention."), {"due_at": _("The new deadline must be in the future.")}
