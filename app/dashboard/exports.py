@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from app.casetypes.names import deployed_name
 from app.casetypes.registry import newest_deployed
@@ -30,6 +32,13 @@ COLUMNS = (
     ("on_time_rate", _l("On-time rate")),
     ("satisfaction_rate", _l("Satisfaction rate")),
 )
+
+
+# What a worksheet cell cannot hold: openpyxl's own list (the C0 controls but tab, newline and carriage return, which
+# it refuses with IllegalCharacterError), and what it lets through but its XML writer then refuses (U+FFFE, U+FFFF,
+# an unpaired surrogate). A name saved before control characters were refused would otherwise fail the download.
+NOT_IN_CELL = re.compile(ILLEGAL_CHARACTERS_RE.pattern + r"|[\uFFFE\uFFFF\uD800-\uDFFF]")
+REPLACEMENT = "\ufffd"
 
 
 def type_names(keys: Iterable[str]) -> dict[str, str]:
@@ -64,10 +73,11 @@ def as_csv(rows: list[list[Any]]) -> str:
 
 
 def as_xlsx(rows: list[list[Any]]) -> bytes:
+    """The rows as a worksheet; text a cell cannot hold has U+FFFD in its place (CSV carries any text as it is)."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet("statistics")
     for values in rows:
-        sheet.append(values)
+        sheet.append([NOT_IN_CELL.sub(REPLACEMENT, v) if isinstance(v, str) else v for v in values])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

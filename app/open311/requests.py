@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
 from app.cases.models import Case, CaseEvent, CaseStatus
+from app.date_range import checked_day
 from app.errors import BadRequestError, NotFoundError
 from app.extensions import db
 from app.intake.models import Category
@@ -105,7 +106,7 @@ def _date(args: Mapping[str, str], name: str) -> datetime | None:
         value = None
     if value is None or value.tzinfo is None:
         raise BadRequestError(_("%(field)s: an ISO 8601 date and time with its offset.", field=name))
-    return value
+    return checked_day(value, name)  # by its own date: at years 1 and 9999 not even UTC is reachable
 
 
 def _csv(args: Mapping[str, str], name: str) -> list[str]:

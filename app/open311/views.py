@@ -28,9 +28,11 @@ def _format(fmt: str) -> str:
 
 @bp.errorhandler(DomainError)
 def domain_error(err: DomainError) -> Response:
-    """Errors per the spec: a list of {code, description}; 400, 403 or 404, in the requested format."""
+    """Errors per the spec: a list of {code, description}; 400, 403 or 404, in the requested format. The spec has no
+    place for fields, so an error naming fields (as the app's checks of every request do) names them in the text."""
     status = {401: 403, 403: 403, 404: 404}.get(err.status, 400)
-    return render_errors((request.view_args or {}).get("fmt", "xml"), status, err.message)
+    problems = "; ".join(f"{name}: {why}" for name, why in sorted(err.fields.items()))
+    return render_errors((request.view_args or {}).get("fmt", "xml"), status, problems or err.message)
 
 
 @bp.errorhandler(HTTPException)
@@ -88,7 +90,6 @@ def post_request(fmt: str) -> Response:
     _format(fmt)
     client = client_for_key(request.form.get("api_key"))
     case = create_request(client, request.form.to_dict(), now=utcnow())
-    db.session.commit()
     notice = _("Your report was received and will be handled by %(unit)s.", unit=case.org_unit.name)
     body = [
         {
@@ -97,7 +98,11 @@ def post_request(fmt: str) -> Response:
             "account_id": request.form.get("account_id") or "",
         }
     ]
-    return render(fmt, body, root="service_requests", item="request", status=201)
+    # The reply is built before the case is saved: a reply failing after the commit would be a 500 to a request
+    # that was filed, and the client's retry would file it again.
+    reply = render(fmt, body, root="service_requests", item="request", status=201)
+    db.session.commit()
+    return reply
 
 
 @bp.get("/requests.<fmt>")
