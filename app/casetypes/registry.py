@@ -166,9 +166,8 @@ def sync_processes(processes_dir: str, forms_dir: str, *, actor: User | None, no
 def deployed_version(version: ProcessVersion) -> Deployed:
     cached = _CACHE.get(version.sha256)
     if cached is None:
-        definition = compile_definition(
-            version.bpmn_xml.encode("utf-8"), f"{version.key}.bpmn", roles=ROLES.keys(), forms=version.forms.keys()
-        )
+        xml, filename = version.bpmn_xml.encode("utf-8"), f"{version.key}.bpmn"
+        definition = compile_definition(xml, filename, roles=ROLES.keys(), forms=version.forms.keys(), stored=True)
         cached = _CACHE[version.sha256] = Deployed(definition, version.forms)
     return cached
 

@@ -7,6 +7,7 @@ designer's guide and the upload page can say exactly what to fix.
 import hashlib
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from lxml import etree
@@ -70,13 +71,15 @@ class ProcessDefinition:
 
 
 def compile_definition(
-    xml: bytes, filename: str, *, roles: Collection[str], forms: Collection[str]
+    xml: bytes, filename: str, *, roles: Collection[str], forms: Collection[str], stored: bool = False
 ) -> ProcessDefinition:
-    """Parse and validate one diagram; raise InvalidDiagram listing every problem."""
+    """Parse and validate one diagram; raise InvalidDiagram listing every problem. `stored`: a version deployed
+    earlier, compiled again to run its cases: the bounds on time limits and timer constants, which came after some
+    versions were deployed, are not applied to it (a timer of "P11Y" ran; its cases must still load)."""
     root = parse_xml(xml, filename)
     _validate_schema(root, filename)
     process = _executable_process(root, filename)
-    problems = _lint(process, filename, roles=roles, forms=forms)
+    problems = _lint(process, filename, roles=roles, forms=forms, bounded=not stored)
     if problems:
         raise InvalidDiagram(problems)
     spec, subprocess_specs = _parse_spec(root, process, filename)
@@ -86,7 +89,7 @@ def compile_definition(
         name=process.get("name") or key,
         sha256=hashlib.sha256(xml).hexdigest(),
         start_form=_start_form(process),
-        user_tasks={t.bpmn_id: t for t in _user_tasks(process)},
+        user_tasks={t.bpmn_id: t for t in _user_tasks(process, bounded=not stored)},
         start_lane=_start_lane(process),
         names=_localized_names(properties_of(process)),
         properties=properties_of(process),
@@ -147,29 +150,34 @@ class _Findings:
         self.problems.append(Problem(reason, line=line, element=node.get("id"), file=self.filename))
 
 
-def _lint(process: etree._Element, filename: str, *, roles: Collection[str], forms: Collection[str]) -> list[Problem]:
+def _lint(
+    process: etree._Element, filename: str, *, roles: Collection[str], forms: Collection[str], bounded: bool
+) -> list[Problem]:
     findings = _Findings(filename)
     _lint_lanes(process, findings, roles)
     _lint_forms(process, findings, forms)
     _lint_expressions(process, findings)
-    _lint_time_limits(process, findings)
+    _lint_time_limits(process, findings, bounded)
     lint_flow(process, findings.add)
     return findings.problems
 
 
-def _lint_time_limits(process: etree._Element, findings: _Findings) -> None:
+def _lint_time_limits(process: etree._Element, findings: _Findings, bounded: bool) -> None:
     for node in _human_task_nodes(process):
         props = properties_of(node)
-        for prop, parse in ((DEADLINE_PROPERTY, parse_duration), (WARN_PROPERTY, parse_ratio)):
+        for prop, parse in (
+            (DEADLINE_PROPERTY, partial(parse_duration, bounded=bounded)),
+            (WARN_PROPERTY, parse_ratio),
+        ):
             if prop in props:
                 try:
                     parse(props[prop])
                 except ValueError as err:
                     findings.add(node, f"{prop}: {err}")
-    _lint_timers(process, findings)
+    _lint_timers(process, findings, bounded)
 
 
-def _lint_timers(process: etree._Element, findings: _Findings) -> None:
+def _lint_timers(process: etree._Element, findings: _Findings, bounded: bool) -> None:
     now = engine_now()
     for timer in process.xpath(".//bpmn:timerEventDefinition", namespaces=NS):
         event = timer.getparent()
@@ -179,7 +187,8 @@ def _lint_timers(process: etree._Element, findings: _Findings) -> None:
             source, kind = (expression.text or "").strip(), etree.QName(expression).localname
             try:
                 check_source(source, mode="eval")
-                check_timer_value(source, kind, now=now)  # a constant is checked now, not when every case fails
+                if bounded:  # a constant is checked now, not when every case fails
+                    check_timer_value(source, kind, now=now)
             except UnsafeExpression as err:
                 findings.add(event, f"timer expression rejected: {err}", at=expression)
             except ValueError as err:
@@ -250,7 +259,7 @@ def _localized_names(props: dict[str, str]) -> dict[str, str]:
     return {key.split(":", 1)[1]: value for key, value in props.items() if key.startswith("name:")}
 
 
-def _user_tasks(process: etree._Element) -> list[UserTaskSpec]:
+def _user_tasks(process: etree._Element, *, bounded: bool) -> list[UserTaskSpec]:
     lanes = _lanes_by_node(process)
     tasks = []
     for node in _human_task_nodes(process):
@@ -264,7 +273,9 @@ def _user_tasks(process: etree._Element) -> list[UserTaskSpec]:
                 form=_form_ref(props),
                 names=_localized_names(props),
                 properties=props,
-                deadline=parse_duration(props[DEADLINE_PROPERTY]) if DEADLINE_PROPERTY in props else None,
+                deadline=parse_duration(props[DEADLINE_PROPERTY], bounded=bounded)
+                if DEADLINE_PROPERTY in props
+                else None,
                 warn_ratio=parse_ratio(props[WARN_PROPERTY]) if WARN_PROPERTY in props else DEFAULT_WARN_RATIO,
             )
         )

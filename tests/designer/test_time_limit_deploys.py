@@ -142,7 +142,20 @@ def test_a_stored_limit_the_calendar_cannot_place_refuses_the_step_not_500(
     monkeypatch.setattr("app.engine.durations.MAX_WORKING_DAYS", 10**12)
     deployed = api("designer").post("/designer/deploy", data=upload(fire_with_deadline(value)))
     assert deployed.status_code == 201, deployed.json
-    started = api("grid_worker_1").post("/cases", {"case_type": KEY, "org_unit": GRID_1, "data": FIRE_REPORT})
+    started = api("grid_worker_1").post("/cases?locale=en", {"case_type": KEY, "org_unit": GRID_1, "data": FIRE_REPORT})
     assert started.status_code == 422, started.json
     error = started.json["error"]
     assert error["code"] == "process_error" and "time limit" in error["message"]
+
+
+def test_a_version_deployed_before_the_bounds_still_runs_its_cases(api: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stored version is compiled again without the bounds: "3661 days" ran before they came, and still does."""
+    with monkeypatch.context() as lifted:
+        lifted.setattr("app.engine.durations.MAX_DAYS", 10**6)
+        deployed = api("designer").post("/designer/deploy", data=upload(fire_with_deadline("3661 days")))
+        assert deployed.status_code == 201, deployed.json
+    monkeypatch.setattr("app.casetypes.registry._CACHE", {})  # as a freshly started process: compiled from the row
+    started = api("grid_worker_1").post("/cases", {"case_type": KEY, "org_unit": GRID_1, "data": FIRE_REPORT})
+    assert started.status_code == 201, started.json
+    again = api("designer").post("/designer/deploy", data=upload(fire_with_deadline("3662 days")))
+    assert again.status_code == 422  # a new version is held to the bounds
