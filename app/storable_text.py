@@ -4,8 +4,9 @@ PostgreSQL's text and JSON hold no NUL character (U+0000), and UTF-8 holds no un
 which only a JSON `\\u` escape can bring in). Either reached a query or a write as the driver's error, a 500: a
 search for `a%00b`, a sign-in whose failure could not be counted, a report or a task's answer with `\\u0000` in a
 field (SQLite took the NUL, but no surrogate). Every request is checked once as it starts (a 422 naming the
-field, before any view reads it): the query string, a form's fields and file names, and a JSON body (parsed here:
-views read the same parsed value). A path with NUL in it names nothing (404). Uploaded files are checked where they
+field, before any view reads it): the query string, a form's fields and file names, and a JSON body (parsed here
+only when its bytes could hold such text; the view reads the same parsed value), as is a multipart report's JSON
+`data` field (app/api/attachment_views.py). A path with NUL in it names nothing (404). Uploaded files are checked where they
 are read (app/spreadsheets.py; form files, app/designer/service.py). A surrogate pair written as two escapes, as
 many JSON writers write an emoji, is one character and passes. A JSON body or form file nesting deeper than
 MAX_DEPTH levels is refused too (400): Python's own copies of it would run out of stack, another 500.
