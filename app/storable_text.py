@@ -12,6 +12,7 @@ many JSON writers write an emoji, is one character and passes. A JSON body or fo
 MAX_DEPTH levels is refused too (400): Python's own copies of it would run out of stack, another 500.
 """
 
+import re
 from collections.abc import Iterable
 from typing import Any, cast
 
@@ -63,11 +64,16 @@ def _refuse(found: list[str]) -> None:
         raise ValidationError(_("Some fields need your attention."), dict.fromkeys(found, message))
 
 
+# The escapes that can write NUL or a surrogate. Most JSON writers escape all non-ASCII text (Python's by default:
+# every Chinese character is a `\\uXXXX`), so looking for `\\u` alone sent nearly every body through the walk.
+_RISKY_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
+
+
 def _may_need_refusing(raw: bytes) -> bool:
     """Whether a JSON body needs looking into (most need not, and are not parsed here): in UTF-8 JSON, NUL and
-    surrogates come only as `\\u` escapes (raw, the text is not JSON, or not UTF-8), and nesting MAX_DEPTH levels
-    takes as many opening brackets. A body in UTF-16 or UTF-32, which Python's json also reads, has zero bytes."""
-    return b"\\u" in raw or b"\x00" in raw or raw.count(b"[") + raw.count(b"{") > MAX_DEPTH
+    surrogates come only as escapes (raw, the text is not JSON, or not UTF-8), and nesting MAX_DEPTH levels takes as
+    many opening brackets. A body in UTF-16 or UTF-32, which Python's json also reads, has zero bytes."""
+    return b"\x00" in raw or raw.count(b"[") + raw.count(b"{") > MAX_DEPTH or _RISKY_ESCAPE.search(raw) is not None
 
 
 def unstorable(text: str) -> bool:
