@@ -261,6 +261,9 @@ def sample(conn: Connection, *, clients: int) -> dict[str, Any]:
     case_ids = conn.execute(
         text("""SELECT id FROM "case" WHERE channel = 'synthetic' ORDER BY random() LIMIT 2000""")
     ).scalars()
+    # One case for the in-process measures (bench/cpu.py, bench/instructions.py): the same one in every run, since
+    # cases differ in history and tasks (one picked at random moved a case page's count by 5 %).
+    first_case = conn.execute(text("""SELECT min(id) FROM "case" WHERE channel = 'synthetic'""")).scalar()
     county = conn.execute(text("SELECT code FROM org_unit WHERE code = :c"), {"c": COUNTY_CODE}).scalar_one()
     # The first grid by code has no grid-worker task (its cases are all at the township's desk), so the grid
     # worker whose inbox is read is the one with the most open tasks: a full page, with claimed ones in it.
@@ -279,6 +282,7 @@ def sample(conn: Connection, *, clients: int) -> dict[str, Any]:
         },
         "case_reader": f"county_dispatcher.{county}.1",
         "case_ids": list(case_ids),
+        "measured_case": first_case,
     }
 
 

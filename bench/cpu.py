@@ -90,7 +90,7 @@ def operations(app: Flask, plan: dict[str, Any]) -> dict[str, Call]:
         ok(client.post(f"/api/v1/tasks/{task_id}/claim", headers=headers))
         ok(client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": WALK[0][1]}, headers=headers))
 
-    case_id = plan["case_ids"][0]
+    case_id = plan["measured_case"]
     reader = auth(plan["case_reader"])
     users = plan["inbox_users"]
     html, township = signed_in(app, users["township_dispatcher"], plan["password"]), dashboard.sample()["township"]

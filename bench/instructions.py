@@ -13,9 +13,15 @@ Each operation runs in its own process under `valgrind --tool=callgrind`, counti
 `functools.reduce` (its C function is callgrind's toggle) that runs the operation `BENCH_INSTRUCTIONS_COUNT` (50)
 times after six runs outside it; the answer is instructions per operation. Needs valgrind (Debian's package) and a
 county built by `make bench`; prints JSON.
+
+The count leaves out the cyclic garbage collector (collected before, disabled inside): with the thresholds of a
+worker (app/collector.py) a pass comes every so many thousand allocations, so whether one falls inside the count is
+chance, and a change of a few allocations could move it in or out. The case page reads the county's first
+synthetic case in every run (`measured_case` of bench/county.py): one picked at random moved its count by 5 %.
 """
 
 import functools
+import gc
 import json
 import os
 import subprocess
@@ -73,7 +79,10 @@ def count_inside(url: str, name: str, count: int) -> None:
             op()
         return 0
 
+    gc.collect()
+    gc.disable()  # the collector's passes fall inside the count or outside it by chance: see the module's docstring
     functools.reduce(counted, [0, 1])
+    gc.enable()
     cpu.clean_up(app, url)
 
 
