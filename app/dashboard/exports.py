@@ -36,7 +36,7 @@ COLUMNS = (
 
 # What a worksheet cell cannot hold: openpyxl's own list (the C0 controls but tab, newline and carriage return, which
 # it refuses with IllegalCharacterError), and what it lets through but its XML writer then refuses (U+FFFE, U+FFFF,
-# an unpaired surrogate). A name saved before control characters were refused would otherwise fail the download.
+# an unpaired surrogate). A unit or case type name holding one (text is stored as written) would fail the download.
 NOT_IN_CELL = re.compile(ILLEGAL_CHARACTERS_RE.pattern + r"|[\uFFFE\uFFFF\uD800-\uDFFF]")
 REPLACEMENT = "\ufffd"
 

@@ -18,7 +18,8 @@ REPLACEMENT = "\ufffd"
 
 def xml_text(text: str) -> str:
     """`text` as XML can carry it: each character XML 1.0 cannot hold becomes U+FFFD. Every XML answer's text goes
-    through here: text saved before control characters were refused, or echoed from a request in an error."""
+    through here: stored text (a report may carry a control character; it is kept as written) and text a request
+    echoes in an error."""
     return NOT_XML_CHAR.sub(REPLACEMENT, text)
 
 

@@ -19,7 +19,7 @@ SHOWN = {TOWNSHIP_1: "东城\ufffd街道", TAOYUAN: "桃源\ufffd社区\ufffd", 
 
 
 def _rename() -> None:
-    """Names saved before control characters were refused at the door."""
+    """Names holding control characters (text is stored as written)."""
     for code, name in NAMES.items():
         unit = unit_by_code(code)
         assert unit is not None
