@@ -48,6 +48,14 @@ def xlsx_rows(data: bytes) -> list[list[str]]:
         raise ValueError(_("The file is not a readable XLSX workbook.")) from err
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet program may run as a formula (OWASP)
+
+
+def inert_csv_text(value: str) -> str:
+    """Text for a CSV cell that a spreadsheet will show, not run: a leading formula character gets a quote."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
 def unreadable_line(line: int, err: csv.Error) -> str:
     """Where the csv module gave up (a field over its 128 KB limit, say): the message, naming the line."""
     return str(_("Line %(line)d could not be read as CSV: %(reason)s", line=line, reason=str(err)))

@@ -16,6 +16,7 @@ from app.date_range import parse_day
 from app.extensions import db
 from app.org.models import User
 from app.org.permissions import is_top_admin
+from app.spreadsheets import inert_csv_text
 
 KIND_LABELS = {
     "login": _l("Signed in"), "login_failed": _l("Failed sign-in"), "login_locked": _l("Sign-in refused (locked)"),
@@ -69,13 +70,9 @@ def events_csv(events: list[SecurityEvent]) -> str:
     writer = csv.writer(out)
     writer.writerow(["at", "kind", "username", "ip", "detail"])
     for e in events:
-        writer.writerow([_cell(v) for v in (e.at.isoformat(), e.kind, e.username, e.ip, _detail(e))])
+        # a username typed at sign-in, say, is shown, not run
+        writer.writerow([inert_csv_text(v) for v in (e.at.isoformat(), e.kind, e.username, e.ip, _detail(e))])
     return out.getvalue()
-
-
-def _cell(value: str) -> str:
-    """Text a spreadsheet would run as a formula (a username typed at sign-in, say) is quoted."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _detail(event: SecurityEvent) -> str:

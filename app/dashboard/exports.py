@@ -10,11 +10,13 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 
 from app.casetypes.names import deployed_name
 from app.casetypes.registry import newest_deployed
 from app.dashboard.service import Counts, Report
+from app.spreadsheets import inert_csv_text
 
 COLUMNS = (
     ("received", _l("Received")),
@@ -68,16 +70,23 @@ def as_csv(rows: list[list[Any]]) -> str:
     out.write("\ufeff")  # a byte-order mark, so that spreadsheet programs read the Chinese names as UTF-8
     writer = csv.writer(out)
     for values in rows:
-        writer.writerow(["" if v is None else v for v in values])
+        writer.writerow(["" if v is None else inert_csv_text(v) if isinstance(v, str) else v for v in values])
     return out.getvalue()
 
 
 def as_xlsx(rows: list[list[Any]]) -> bytes:
-    """The rows as a worksheet; text a cell cannot hold has U+FFFD in its place (CSV carries any text as it is)."""
+    """The rows as a worksheet; text a cell cannot hold has U+FFFD in its place (CSV carries any text as it is), and
+    text is always text: openpyxl writes a string that starts with "=" as a formula (a unit named "=HYPERLINK(…)")."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet("statistics")
     for values in rows:
-        sheet.append([NOT_IN_CELL.sub(REPLACEMENT, v) if isinstance(v, str) else v for v in values])
+        sheet.append([_text_cell(sheet, v) if isinstance(v, str) else v for v in values])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _text_cell(sheet: Any, value: str) -> Cell:
+    cell = WriteOnlyCell(sheet, value=NOT_IN_CELL.sub(REPLACEMENT, value))
+    cell.data_type = "s"
+    return cell

