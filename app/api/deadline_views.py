@@ -11,6 +11,7 @@ from app.api.serializers import task_json
 from app.auth.guards import require, signed_in_user
 from app.calendars.service import days_of_year, delete_day, set_day
 from app.clock import utcnow
+from app.date_range import checked_day, checked_year
 from app.errors import NotFoundError, ValidationError
 from app.extensions import db
 from app.notifications.service import latest, mark_all_read, message, unread_count
@@ -77,7 +78,7 @@ def _day(value: str) -> date:
 
 @bp.get("/calendar")
 def calendar() -> ResponseReturnValue:
-    year = request.args.get("year", type=whole) or utcnow().year
+    year = checked_year(request.args.get("year", type=whole) or utcnow().year, "year")
     days = [{"date": d.day.isoformat(), "is_workday": d.is_workday, "name": d.name} for d in days_of_year(year)]
     return {"year": year, "items": days}
 
@@ -85,7 +86,7 @@ def calendar() -> ResponseReturnValue:
 @bp.put("/calendar/<value>")
 def put_day(value: str) -> ResponseReturnValue:
     require(can_edit_calendar(signed_in_user()))
-    day, body = _day(value), json_body()
+    day, body = checked_day(_day(value), "date"), json_body()  # a day the calendar's pages can show
     if not isinstance(body.get("is_workday"), bool):
         raise ValidationError(_("Some fields need your attention."), {"is_workday": _("Must be true or false.")})
     name = body.get("name", "")

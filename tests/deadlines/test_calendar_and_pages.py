@@ -54,6 +54,9 @@ def test_calendar_over_the_api(api: Any) -> None:
     assert admin.client.delete("/api/v1/calendar/2026-12-24", headers=admin.headers).status_code == 200
     assert admin.client.delete("/api/v1/calendar/2026-12-24", headers=admin.headers).status_code == 404
     assert admin.client.delete("/api/v1/calendar/not-a-day", headers=admin.headers).status_code == 404
+    far = admin.client.put("/api/v1/calendar/0001-01-01", headers=admin.headers, json={"is_workday": False})
+    assert far.status_code == 422 and "date" in far.json["error"]["fields"]  # the calendar keeps 2000-2100
+    assert admin.get("/calendar?year=99999").status_code == 422
 
 
 def task_id_of(html: str) -> str:
