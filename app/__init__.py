@@ -9,6 +9,7 @@ from flask import Flask
 from app.config import load_settings
 from app.json_provider import JSONProvider
 from app.storable_text import init_storable_text
+from app.whole_numbers import ColumnInt
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -18,6 +19,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_mapping(overrides or {})
     init_storable_text(app)
+    app.url_map.converters["int"] = ColumnInt  # before any route is added: see app/whole_numbers.py
     init_extensions(app)
     register_blueprints(app)
     register_commands(app)

@@ -22,8 +22,15 @@ Day = TypeVar("Day", bound=date)  # a date or a datetime
 
 def out_of_range(name: str) -> ValidationError:
     """The 422 for a date, month or date-time of parameter or field `name` outside the accepted years."""
-    why = _("Must be within the years %(first)d to %(last)d.", first=FIRST_YEAR, last=LAST_YEAR)
-    return ValidationError(_("Some fields need your attention."), {name: why})
+    return ValidationError(_("Some fields need your attention."), {name: outside_years()})
+
+
+def outside_years() -> str:
+    return str(_("Must be within the years %(first)d to %(last)d.", first=FIRST_YEAR, last=LAST_YEAR))
+
+
+def in_years(day: date) -> bool:
+    return FIRST_YEAR <= day.year <= LAST_YEAR
 
 
 def checked_year(year: int, name: str) -> int:

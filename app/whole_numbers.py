@@ -7,7 +7,18 @@ compare. Ids, versions, pages, offsets and years are all far below it.
 
 from typing import Any
 
+from werkzeug.routing import IntegerConverter, Map
+
 INT_MAX = 2**31 - 1  # PostgreSQL's integer; SQLite's and bigint's limits are beyond it
+
+
+class ColumnInt(IntegerConverter):
+    """`<int:…>` in a route as an integer column holds it: an id past INT_MAX names nothing (404), where it reached
+    `db.session.get` as the driver's error. Installed as the app's `int` converter (app/__init__.py)."""
+
+    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None, max: int | None = INT_MAX,
+                 signed: bool = False) -> None:  # fmt: skip
+        super().__init__(map, fixed_digits, min, max, signed)
 
 
 def whole(text: str) -> int:

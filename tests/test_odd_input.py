@@ -17,6 +17,7 @@ from app.jsonforms.html import coerce_posted
 from app.jsonforms.validate import form_errors
 from app.org.models import OrgUnit, User
 from tests.conftest import FIRE_REPORT, GRID_1, ROOT, login
+from tests.designer.test_designer import FIRE, upload, with_pre_check
 from tests.intake.test_desk import ANSWER, CALL
 from tests.registers.test_import import HEADER
 from tests.registers.test_registers import ENTITY
@@ -144,3 +145,60 @@ def test_nan_in_a_number_field_of_a_page_form_is_a_field_error() -> None:
     for text in ("nan", "inf", "-Infinity"):
         assert "fine_amount" in form_errors(schema, coerce_posted(schema, {"fine_amount": text}))
     assert coerce_posted(schema, {"fine_amount": "2000.5"})["fine_amount"] == 2000.5
+
+
+# A second sweep (forms, path ids, races, cross-area access) found these.
+
+
+def test_a_form_field_whose_type_is_a_list_is_refused_at_deploy(api: Any) -> None:
+    form = json.dumps({"type": "object", "properties": {"a": {"type": ["string", "null"]}}})
+    answer = api("designer").post("/designer/deploy", data=upload(with_pre_check(FIRE), {"pre.schema.json": form}))
+    assert (
+        answer.status_code == 422 and "field 'a' must have a type" in answer.json["error"]["fields"]["pre.schema.json"]
+    )
+
+
+def test_the_form_editors_sample_may_be_any_text(client: FlaskClient) -> None:
+    login(client, "designer")
+    url = "/designer/fire_hazard_rectification/1/forms/fire_hazard_report.schema.json"
+    schema = json.dumps({"type": "object", "properties": {"a": {"type": "string"}}})
+    for sample in ("[" * 200_000, '{"a": ' + "9" * 5_000 + "}"):  # past the stack; past Python's 4,300 digits
+        page = client.post(url, data={"schema": schema, "sample": sample, "action": "validate"})
+        assert page.status_code == 200 and 'data-sample-error="data"' in page.data.decode(), sample[:20]
+
+
+def test_an_id_in_a_path_beyond_an_integer_column_names_nothing(client: FlaskClient, api: Any) -> None:
+    big = "9" * 30
+    login(client, "grid_worker_1")
+    assert client.get(f"/registers/residents/{big}").status_code == 404
+    assert api("grid_worker_1").get(f"/registers/residents/{big}").status_code == 404
+    assert client.get("/registers/residents/2147483648").status_code == 404  # INT_MAX + 1
+    client.post("/logout")
+    login(client, "designer")
+    assert client.get(f"/designer/fire_hazard_rectification/{big}.bpmn").status_code == 404
+
+
+def test_a_knowledge_entry_names_at_most_a_hundred_categories(api: Any) -> None:
+    answer = api("admin").post(
+        "/knowledge", {"title": "t", "body": "b", "categories": [f"c{i}" for i in range(70_000)]}
+    )
+    assert answer.status_code == 422 and "categories" in answer.json["error"]["fields"]
+
+
+def test_the_calendar_page_keeps_to_the_years_it_shows(client: FlaskClient, run: Any) -> None:
+    from app.calendars.models import CalendarDay
+
+    login(client, "admin")
+    page = client.post("/admin/calendar", data={"day": "0001-01-01", "kind": "holiday", "name": "x"})
+    assert page.status_code == 422
+    assert (
+        run(lambda: db.session.scalar(select(func.count()).select_from(CalendarDay).where(CalendarDay.name == "x")))
+        == 0
+    )
+
+
+def test_a_unit_name_too_long_says_so(client: FlaskClient) -> None:
+    login(client, "admin")
+    client.post("/locale", data={"locale": "en"})
+    page = client.post(f"/admin/units/{GRID_1}", data={"name": "网" * 121})
+    assert page.status_code == 422 and "at most 120 characters" in page.data.decode()

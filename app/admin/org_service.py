@@ -64,7 +64,9 @@ def rename_unit(unit: OrgUnit, name: str, *, actor: User, now: datetime) -> OrgU
     if not is_admin_of(actor, unit):
         raise ForbiddenError(_("You may only change units in your own area."))
     if not name.strip() or len(name) > 120:
-        raise ValidationError(_("Some fields need your attention."), {"name": _("This field is required.")})
+        raise ValidationError(
+            _("Some fields need your attention."), {"name": _("A name is required (at most 120 characters).")}
+        )
     record("unit_changed", now=now, user=actor, code=unit.code, before=unit.name, after=name.strip())
     unit.name = name.strip()
     db.session.flush()

@@ -36,7 +36,7 @@ def new_user_problems(username: str, display_name: str, password: str) -> dict[s
     elif user_by_username(username) is not None:
         errors["username"] = _("This username is taken.")
     if not display_name.strip() or len(display_name) > 120:
-        errors["display_name"] = _("This field is required.")
+        errors["display_name"] = _("A name is required (at most 120 characters).")
     if problem := password_problem(password, username):
         errors["password"] = problem
     return errors

@@ -11,6 +11,7 @@ from app.calendars.defaults import known_years
 from app.calendars.forms import CalendarDayForm
 from app.calendars.service import days_of_year, delete_day, load_official_days, set_day
 from app.clock import utcnow
+from app.date_range import in_years, outside_years
 from app.extensions import db
 from app.org.permissions import can_edit_calendar
 from app.whole_numbers import whole
@@ -31,6 +32,9 @@ def index() -> ResponseReturnValue:
     form = CalendarDayForm()
     if request.method == "POST":
         day = form.day.data if form.validate_on_submit() else None
+        if day is not None and not in_years(day):  # a day the page could never show
+            form.day.errors = [*form.day.errors, outside_years()]
+            day = None
         if day is not None:
             set_day(day, is_workday=form.kind.data == "workday", name=(form.name.data or "").strip())
             db.session.commit()

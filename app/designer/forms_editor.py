@@ -82,6 +82,9 @@ def _check_sample(editor: Editor, schema: dict[str, Any]) -> dict[str, Any]:
         editor.sample_errors = {"data": _("Not valid JSON (line %(line)d): %(reason)s", line=err.lineno,
                                           reason=err.msg)}  # fmt: skip
         return {}
+    except (ValueError, RecursionError) as err:  # a number of thousands of digits; nesting past the stack
+        editor.sample_errors = {"data": _("Not valid JSON (line %(line)d): %(reason)s", line=1, reason=str(err)[:200])}
+        return {}
     editor.sample_errors = form_errors(schema, sample)
     return sample if isinstance(sample, dict) else {}
 

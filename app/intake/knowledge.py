@@ -20,6 +20,7 @@ from app.intake.models import Category, KbEntry, kb_entry_category
 from app.org.models import User
 
 TITLE_MAX, BODY_MAX, KEYWORDS_MAX = 200, 10000, 500
+CATEGORIES_MAX = 100  # an answer belongs to a few taxonomy items
 SEARCH_LIMIT = 50
 RELATED_LIMIT = 5
 
@@ -98,10 +99,13 @@ def _check(data: EntryInput) -> tuple[dict[str, str], list[Category]]:
     if len(data.keywords) > KEYWORDS_MAX:
         errors["keywords"] = _("At most %(num)d characters.", num=KEYWORDS_MAX)
     codes = sorted(set(data.category_codes))
+    if len(codes) > CATEGORIES_MAX:  # 70,000 codes passed PostgreSQL's 65,535 parameters of one statement: a 500
+        errors["categories"] = _("At most %(num)d categories.", num=CATEGORIES_MAX)
+        return errors, []
     found = list(db.session.scalars(select(Category).where(Category.code.in_(codes)))) if codes else []
     unknown = sorted(set(codes) - {c.code for c in found})
     if unknown:
-        errors["categories"] = _("Unknown taxonomy codes: %(codes)s.", codes=", ".join(unknown))
+        errors["categories"] = _("Unknown taxonomy codes: %(codes)s.", codes=", ".join(unknown[:20]))
     return errors, found
 
 

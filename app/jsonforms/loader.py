@@ -41,6 +41,6 @@ def check_form_schema(name: str, schema: dict[str, Any]) -> None:
     if schema.get("type") != "object" or not isinstance(schema.get("properties"), dict):
         raise FormFileError(f"{name}: a form schema must be an object with 'properties'")
     for field, spec in schema["properties"].items():
-        if not isinstance(spec, dict) or spec.get("type") not in SUPPORTED_TYPES:
+        if not isinstance(spec, dict) or not isinstance(spec.get("type"), str) or spec["type"] not in SUPPORTED_TYPES:
             kinds = ", ".join(sorted(SUPPORTED_TYPES))
             raise FormFileError(f"{name}: field '{field}' must have a type among {kinds}")
