@@ -60,8 +60,12 @@ def test_make_bench_end_to_end_at_tiny_scale(tmp_path: Path) -> None:
         assert figures[name].keys() >= ENGINE_KEYS and figures[name]["count"] > 0, name
         assert results["ratios"][name]["throughput_x_floor"] is not None
         if name != "task_claim_complete" and name not in dashboard.SHARED_PHASES:  # phases shared by two figures
-            assert figures[name]["cpu_ms"]["server"] > 0 and figures[name]["cpu_ms"]["load"] > 0, name
-            assert 0 < figures[name]["busiest_process_share"] <= 1, name
+            # Read from /proc in 10 ms ticks: a tiny phase may spend less than one (a load process's few completions
+            # did, now and then), so the figures are checked for being there, not for their size.
+            assert figures[name]["cpu_ms"].keys() >= {"server", "load"}, name
+            assert min(figures[name]["cpu_ms"].values()) >= 0, name
+            share = figures[name]["busiest_process_share"]
+            assert share is None or 0 <= share <= 1, name
     assert not results["http"]["errors"]
     assert set(results["history"]) == {"plain", "gridcase"} and len(results["targets"]) == 11
     assert results["timer_sweep"]["count"] == 20 and results["timer_sweep"]["per_second"] > 0
