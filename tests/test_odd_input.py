@@ -202,3 +202,12 @@ def test_a_unit_name_too_long_says_so(client: FlaskClient) -> None:
     client.post("/locale", data={"locale": "en"})
     page = client.post(f"/admin/units/{GRID_1}", data={"name": "网" * 121})
     assert page.status_code == 422 and "at most 120 characters" in page.data.decode()
+
+
+def test_a_task_form_sent_twice_answers_409_the_second_time(client: FlaskClient, api: Any) -> None:
+    task = api("grid_worker_1").post("/cases", {**START, "data": FIRE_REPORT}).json["open_tasks"][0]
+    login(client, "township_dispatcher_1")
+    form = {"severity_decision": "minor", "assessment_opinion": "现场可整改"}
+    assert client.post(f"/tasks/{task['id']}/complete", data=form).status_code == 302
+    again = client.post(f"/tasks/{task['id']}/complete", data=form)
+    assert again.status_code == 409  # was 403 "You may not do this": the permission was asked of a closed task

@@ -46,6 +46,7 @@ from app.tasks.service import (
     claim_task,
     complete_task,
     get_task_for,
+    locked_task,
     locked_task_for,
     unclaim_task,
 )
@@ -120,7 +121,7 @@ def detail(task_id: str) -> ResponseReturnValue:
 @login_required
 def complete(task_id: str) -> ResponseReturnValue:
     user = signed_in_user()
-    task = locked_task_for(user, task_id)
+    task = locked_task(locked_task_for(user, task_id))  # done already: 409 (a form sent twice), as the API says
     require(can_complete(user, task))
     schema, _ui = _task_form(task)
     values = coerce_posted(schema, request.form)
