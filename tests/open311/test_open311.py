@@ -3,18 +3,12 @@
 import re
 from typing import Any
 
-import pytest
 from flask.testing import FlaskClient
 from lxml import etree
 
-from app.clock import utcnow
-from app.extensions import db
-from app.open311.clients import add_client
-from app.org.service import unit_by_code
 from tests.casetypes.walk import Walk
 from tests.conftest import GRID_1
 
-COUNTY = "360123000000"
 BASE = "/open311/v2"
 # The field lists of http://wiki.open311.org/GeoReport_v2
 SERVICE = {"service_code", "service_name", "description", "metadata", "type", "keywords", "group"}
@@ -31,16 +25,6 @@ FIRE_LANE = "010101"  # 消防通道堵塞: fire_hazard_rectification, whose rep
 GAS = "010203"  # 燃气安全隐患: a hotline matter
 CITIZEN = {"first_name": "李", "last_name": "四", "phone": "13800138000", "email": "li@example.com",
            "device_id": "dev-1", "account_id": "acct-9"}  # fmt: skip
-
-
-@pytest.fixture
-def key(run: Any) -> str:
-    def make() -> str:
-        _client, value = add_client("cityapp", unit_by_code(COUNTY), now=utcnow())
-        db.session.commit()
-        return value
-
-    return str(run(make))
 
 
 def xml_items(response: Any, root: str, item: str) -> list[dict[str, Any]]:

@@ -8,28 +8,15 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app.cases.models import Case, CaseEvent
-from app.clock import utcnow
 from app.date_range import FIRST_YEAR, LAST_YEAR
 from app.extensions import db
 from app.open311 import views
-from app.open311.clients import add_client
 from app.open311.formats import render, xml_text
 from app.open311.requests import CHANNEL
-from app.org.service import unit_by_code
-from tests.open311.test_open311 import BASE, CITIZEN, COUNTY, ERROR, GAS, POSTED, REQUEST, get, post, xml_items
+from tests.open311.test_open311 import BASE, CITIZEN, ERROR, GAS, POSTED, REQUEST, get, post, xml_items
 
 CANNOT = "Contains a character that cannot be stored (NUL or an unpaired surrogate)."
 REPORT = {"service_code": GAS, "address_string": "桃源路12号", "description": "燃气表漏气需要检查"}
-
-
-@pytest.fixture
-def key(run: Any) -> str:
-    def make() -> str:
-        _client, value = add_client("cityapp", unit_by_code(COUNTY), now=utcnow())
-        db.session.commit()
-        return value
-
-    return str(run(make))
 
 
 def saved() -> int:
