@@ -2,7 +2,6 @@
 
 import csv
 import io
-import re
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -11,12 +10,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 
 from app.casetypes.names import deployed_name
 from app.casetypes.registry import newest_deployed
 from app.dashboard.service import Counts, Report
 from app.spreadsheets import inert_csv_text
+from app.xml_text import xml_text
 
 COLUMNS = (
     ("received", _l("Received")),
@@ -34,13 +34,6 @@ COLUMNS = (
     ("on_time_rate", _l("On-time rate")),
     ("satisfaction_rate", _l("Satisfaction rate")),
 )
-
-
-# What a worksheet cell cannot hold: openpyxl's own list (the C0 controls but tab, newline and carriage return, which
-# it refuses with IllegalCharacterError), and what it lets through but its XML writer then refuses (U+FFFE, U+FFFF,
-# an unpaired surrogate). A unit or case type name holding one (text is stored as written) would fail the download.
-NOT_IN_CELL = re.compile(ILLEGAL_CHARACTERS_RE.pattern + r"|[\uFFFE\uFFFF\uD800-\uDFFF]")
-REPLACEMENT = "\ufffd"
 
 
 def type_names(keys: Iterable[str]) -> dict[str, str]:
@@ -87,6 +80,6 @@ def as_xlsx(rows: list[list[Any]]) -> bytes:
 
 
 def _text_cell(sheet: Any, value: str) -> Cell:
-    cell = WriteOnlyCell(sheet, value=NOT_IN_CELL.sub(REPLACEMENT, value))
+    cell = WriteOnlyCell(sheet, value=xml_text(value))  # a worksheet is XML: a name with a control character
     cell.data_type = "s"
     return cell

@@ -1,26 +1,16 @@
 """GeoReport v2 bodies in JSON or XML (built with lxml; nothing is ever parsed from XML)."""
 
 import json
-import re
 from typing import Any
 
 from flask import Response
 from lxml import etree
 
+from app.xml_text import xml_text
+
 FORMATS = ("json", "xml")
 # A list's XML children are named by its singular.
 ITEMS = {"attributes": "attribute", "values": "value", "endpoints": "endpoint", "formats": "format"}
-# Outside XML 1.0's Char production (https://www.w3.org/TR/xml/#charsets): C0 controls but tab, newline and carriage
-# return; U+FFFE and U+FFFF; unpaired surrogates. lxml refuses such text (ValueError), so an answer could not be built.
-NOT_XML_CHAR = re.compile(r"[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
-REPLACEMENT = "\ufffd"
-
-
-def xml_text(text: str) -> str:
-    """`text` as XML can carry it: each character XML 1.0 cannot hold becomes U+FFFD. Every XML answer's text goes
-    through here: stored text (a report may carry a control character; it is kept as written) and text a request
-    echoes in an error."""
-    return NOT_XML_CHAR.sub(REPLACEMENT, text)
 
 
 def _text(value: Any) -> str:
@@ -37,7 +27,7 @@ def _fill(element: Any, value: Any, name: str) -> None:
         for item in value:
             _fill(etree.SubElement(element, ITEMS.get(name, "item")), item, ITEMS.get(name, "item"))
     else:
-        element.text = xml_text(_text(value))
+        element.text = xml_text(_text(value))  # stored text, and text a request echoes in an error
 
 
 def render(fmt: str, body: Any, *, root: str, item: str | None = None, status: int = 200) -> Response:

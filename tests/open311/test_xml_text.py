@@ -11,8 +11,9 @@ from app.cases.models import Case, CaseEvent
 from app.date_range import FIRST_YEAR, LAST_YEAR
 from app.extensions import db
 from app.open311 import views
-from app.open311.formats import render, xml_text
+from app.open311.formats import render
 from app.open311.requests import CHANNEL
+from app.xml_text import xml_text
 from tests.open311.test_open311 import BASE, CITIZEN, ERROR, GAS, POSTED, REQUEST, get, post, xml_items
 
 CANNOT = "Contains a character that cannot be stored (NUL or an unpaired surrogate)."
