@@ -9,6 +9,7 @@ the calendar and fail as a 500. The range leaves decades of room for all of that
 Each check raises the app's 422 ValidationError naming the parameter or field.
 """
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import TypeVar
 
@@ -55,3 +56,12 @@ def parse_day(value: str | None, name: str) -> date | None:
     is a 422 or a bound to ignore); the 422 naming `name` when it is outside the accepted years."""
     text = (value or "").strip()
     return checked_day(date.fromisoformat(text), name) if text else None
+
+
+def filter_day(args: Mapping[str, str], name: str) -> date | None:
+    """A list's day filter `name` (`parse_day`): one that is not a date, from a hand-edited link, is ignored rather
+    than failing the list; one outside the accepted years is the 422 naming the filter."""
+    try:
+        return parse_day(args.get(name), name)
+    except ValueError:
+        return None

@@ -23,10 +23,18 @@ class ColumnInt(IntegerConverter):
 
 def whole(text: str) -> int:
     """`int` for `request.args.get(name, default, type=whole)`: a number out of range is malformed, so the default."""
-    value = int(text)
-    if abs(value) > INT_MAX:
+    value = db_int(int(text))
+    if value is None:
         raise ValueError(f"out of range: {text}")
     return value
+
+
+def given_id(raw: Any) -> int | None:
+    """An id sent as a JSON number or as digits (a form sends text), if an integer column can hold it; else None.
+    Digits by `isdecimal`, which is what `int` reads: "²" is a digit to `isdigit` but not to `int`."""
+    if isinstance(raw, int | str) and str(raw).isdecimal():
+        return db_int(int(raw))
+    return None
 
 
 def db_int(value: Any) -> int | None:

@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 from app.admin.user_service import users_managed
 from app.audit.models import SecurityEvent
 from app.audit.service import KINDS, events_query
-from app.date_range import parse_day
+from app.date_range import filter_day
 from app.extensions import db
 from app.org.models import User
 from app.org.permissions import is_top_admin
@@ -42,16 +42,9 @@ class AuditQuery:
         return cls(
             kind=args.get("kind") if args.get("kind") in KINDS else None,
             username=(args.get("username") or "").strip() or None,
-            day_from=_day(args, "from"),
-            day_to=_day(args, "to"),
+            day_from=filter_day(args, "from"),
+            day_to=filter_day(args, "to"),
         )
-
-
-def _day(args: "MultiDict[str, str]", name: str) -> date | None:
-    try:
-        return parse_day(args.get(name), name)  # a day outside the accepted years is a 422 naming the filter
-    except ValueError:
-        return None  # a hand-edited link: ignore the bad day rather than fail the log
 
 
 def visible_events(admin: User, query: AuditQuery, *, limit: int) -> list[SecurityEvent]:

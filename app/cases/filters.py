@@ -10,19 +10,12 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from app.cases.models import Case
 from app.dashboard.periods import Period
-from app.date_range import parse_day
+from app.date_range import filter_day
 from app.org.models import OrgUnit
 from app.org.service import unit_by_code
 from app.tasks.models import Task, is_overdue
 
 FILTERS = ("org_unit", "case_type", "opened_from", "opened_to", "closed_from", "closed_to", "overdue")
-
-
-def _day(args: Mapping[str, str], name: str) -> date | None:
-    try:
-        return parse_day(args.get(name), name)  # a day outside the accepted years is a 422 naming the filter
-    except ValueError:
-        return None  # a hand-edited link: ignore the bad bound rather than fail the list
 
 
 def _between(
@@ -45,8 +38,8 @@ def filter_cases(
         stmt = stmt.where(OrgUnit.in_subtrees([unit.path]) if unit else false())
     if case_type := applied.get("case_type"):
         stmt = stmt.where(Case.case_type == case_type)
-    stmt = _between(stmt, Case.opened_at, _day(applied, "opened_from"), _day(applied, "opened_to"), tz)
-    stmt = _between(stmt, Case.closed_at, _day(applied, "closed_from"), _day(applied, "closed_to"), tz)
+    stmt = _between(stmt, Case.opened_at, filter_day(applied, "opened_from"), filter_day(applied, "opened_to"), tz)
+    stmt = _between(stmt, Case.closed_at, filter_day(applied, "closed_from"), filter_day(applied, "closed_to"), tz)
     if applied.get("overdue") == "1":
         stmt = stmt.where(exists().where(Task.case_id == Case.id, is_overdue(now)))
     return stmt, applied

@@ -34,7 +34,7 @@ from app.org.models import OrgUnit, User
 from app.org.permissions import can_start_in, visible_cases
 from app.org.roles import DESK_ROLES
 from app.tasks.service import complete_task
-from app.whole_numbers import db_int
+from app.whole_numbers import given_id
 
 HOTLINE = "hotline_matter"
 TRIAGE = "triage"
@@ -214,7 +214,7 @@ def take_call(values: Mapping[str, Any], action: str, *, actor: User, now: datet
         raise ValidationError(_("Some fields need your attention."), errors)
     if action == "answer":
         entry = values.get("kb_entry")
-        entry_id = db_int(int(entry)) if isinstance(entry, int | str) and str(entry).isdecimal() else None
+        entry_id = given_id(entry)
         return answer_call(call, entry_id, _text(values, "answer"), unit, actor=actor, now=now, route=found)
     return _create_or_merge(call, unit, values, actor=actor, now=now, route=found)
 

@@ -21,7 +21,7 @@ from app.extensions import db
 from app.intake.models import CaseReporter
 from app.org.models import User
 from app.org.permissions import visible_cases
-from app.whole_numbers import db_int
+from app.whole_numbers import given_id
 
 EARTH_RADIUS_M = 6_371_008.8
 METERS_PER_DEGREE = math.pi * EARTH_RADIUS_M / 180
@@ -92,7 +92,7 @@ def find_duplicates(
 def decision(values: Any) -> tuple[int | None, bool]:
     """(case id to merge into, keep separate) from a form or JSON body."""
     raw = values.get("duplicate_of")
-    merge_into = db_int(int(raw)) if isinstance(raw, int | str) and str(raw).strip().isdecimal() else None
+    merge_into = given_id(raw.strip() if isinstance(raw, str) else raw)
     if raw not in (None, "") and merge_into is None:
         raise ValidationError(_("Some fields need your attention."), {"duplicate_of": _("A case id.")})
     return merge_into, str(values.get("keep_separate", "")).lower() in ("1", "true", "yes", "on")
