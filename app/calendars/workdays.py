@@ -12,6 +12,7 @@ step that opens the task is refused with 422 and nothing is saved, where an Over
 """
 
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice
@@ -65,22 +66,14 @@ class WorkCalendar:
         return self.overrides.get(day, day.weekday() < 5)
 
     def due_at(self, start: datetime, limit: Duration) -> datetime:
-        try:
+        with _placing():
             return self._due_at(start, limit)
-        except DeadlineError:
-            raise
-        except (OverflowError, ValueError) as err:  # a limit or a start so far out that dates run past year 9999
-            raise _cannot_place() from err
 
     def warn_at(self, start: datetime, due: datetime, limit: Duration, ratio: float) -> datetime:
-        try:
+        with _placing():
             if not limit.working:
                 return start + (due - start) * ratio
             return self.add_working_minutes(start, self.working_minutes_between(start, due) * ratio)
-        except DeadlineError:
-            raise
-        except (OverflowError, ValueError) as err:
-            raise _cannot_place() from err
 
     def _due_at(self, start: datetime, limit: Duration) -> datetime:
         if not limit.working:
@@ -152,8 +145,15 @@ class WorkCalendar:
         raise DeadlineError(_("The working calendar has no working day for this step's time limit."))
 
 
-def _cannot_place() -> DeadlineError:
-    return DeadlineError(_("This step's time limit cannot be placed on the working calendar."))
+@contextmanager
+def _placing() -> Iterator[None]:
+    """A limit or a start so far out that dates run past year 9999 is a limit this calendar cannot place."""
+    try:
+        yield
+    except DeadlineError:
+        raise
+    except (OverflowError, ValueError) as err:
+        raise DeadlineError(_("This step's time limit cannot be placed on the working calendar.")) from err
 
 
 def _minutes(value: time) -> float:
