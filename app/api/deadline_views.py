@@ -17,7 +17,7 @@ from app.extensions import db
 from app.notifications.service import latest, mark_all_read, message, unread_count
 from app.org.permissions import can_edit_calendar, can_return, can_supervise
 from app.tasks.inbox import inbox_counts
-from app.tasks.service import get_task_for
+from app.tasks.service import open_task_for
 from app.tasks.supervision import return_task, supervise_task
 from app.whole_numbers import whole
 
@@ -25,7 +25,7 @@ from app.whole_numbers import whole
 @bp.post("/tasks/<task_id>/supervise")
 def supervise(task_id: str) -> ResponseReturnValue:
     user = signed_in_user()
-    task = get_task_for(user, task_id)
+    task = open_task_for(user, task_id)
     require(can_supervise(user, task))
     body = json_body()
     reason = body.get("reason") if isinstance(body.get("reason"), str) else None
@@ -37,7 +37,7 @@ def supervise(task_id: str) -> ResponseReturnValue:
 @bp.post("/tasks/<task_id>/return")
 def return_(task_id: str) -> ResponseReturnValue:
     user = signed_in_user()
-    task = get_task_for(user, task_id)
+    task = open_task_for(user, task_id)
     require(can_return(user, task))
     body = json_body()
     reason = body.get("reason") if isinstance(body.get("reason"), str) else None

@@ -39,6 +39,7 @@ from app.tasks.service import (
     complete_task,
     get_task_for,
     locked_task_for,
+    open_task_for,
     unclaim_task,
 )
 from app.tasks.supervision import reassign_to_unit
@@ -174,7 +175,7 @@ def claim(task_id: str) -> ResponseReturnValue:
 @bp.post("/tasks/<task_id>/unclaim")
 def unclaim(task_id: str) -> ResponseReturnValue:
     user = signed_in_user()
-    task = unclaim_task(get_task_for(user, task_id), actor=user, now=utcnow())
+    task = unclaim_task(open_task_for(user, task_id), actor=user, now=utcnow())
     db.session.commit()
     return task_json(task, now=utcnow())
 
@@ -182,7 +183,7 @@ def unclaim(task_id: str) -> ResponseReturnValue:
 @bp.post("/tasks/<task_id>/assign")
 def assign(task_id: str) -> ResponseReturnValue:
     user = signed_in_user()
-    task = get_task_for(user, task_id)
+    task = open_task_for(user, task_id)
     require(can_assign(user, task))
     body = json_body()
     if body.get("org_unit") is not None:

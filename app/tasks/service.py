@@ -30,6 +30,12 @@ def get_task_for(user: User, task_id: str) -> Task:
     return task
 
 
+def open_task_for(user: User, task_id: str) -> Task:
+    """`get_task_for` for a verb that needs the task open: a finished task is a conflict (409) that says so, not a
+    refusal (403), for anyone who may see it. The verbs check again under the case's lock (`locked_task`)."""
+    return _still_open(get_task_for(user, task_id))
+
+
 def locked_task_for(user: User, task_id: str) -> Task:
     """`get_task_for` for a change: lock the task's case, reading the task and its open siblings with it
     (app/cases/locking.py); the verbs below need no further lock or refresh."""
@@ -44,8 +50,14 @@ def locked_task(task: Task) -> Task:
     if not holds_lock(task.case_id):
         lock_case(task.case_id)
         db.session.refresh(task)  # loaded before the lock: decide on the locked row
-    if task.status is not TaskStatus.OPEN:
+    return _still_open(task)
+
+
+def _still_open(task: Task) -> Task:
+    if task.status is TaskStatus.COMPLETED:
         raise ConflictError(_("This task has already been completed."))
+    if task.status is not TaskStatus.OPEN:
+        raise ConflictError(_("This task is no longer open: the process moved on without it."))
     return task
 
 

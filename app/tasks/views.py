@@ -48,6 +48,7 @@ from app.tasks.service import (
     get_task_for,
     locked_task,
     locked_task_for,
+    open_task_for,
     unclaim_task,
 )
 from app.tasks.supervision import reassign_to_unit, return_task, supervise_task
@@ -155,7 +156,7 @@ def claim(task_id: str) -> ResponseReturnValue:
 @login_required
 def unclaim(task_id: str) -> ResponseReturnValue:
     user = signed_in_user()
-    task = get_task_for(user, task_id)
+    task = open_task_for(user, task_id)
     unclaim_task(task, actor=user, now=utcnow())
     db.session.commit()
     return redirect(url_for("tasks.detail", task_id=task_id))
@@ -165,7 +166,7 @@ def unclaim(task_id: str) -> ResponseReturnValue:
 @login_required
 def assign(task_id: str) -> ResponseReturnValue:
     user = signed_in_user()
-    task = get_task_for(user, task_id)
+    task = open_task_for(user, task_id)
     require(can_assign(user, task))
     if request.form.get("org_unit"):
         unit = unit_by_code(request.form["org_unit"])
@@ -188,7 +189,7 @@ def assign(task_id: str) -> ResponseReturnValue:
 @login_required
 def supervise(task_id: str) -> ResponseReturnValue:
     user = signed_in_user()
-    task = get_task_for(user, task_id)
+    task = open_task_for(user, task_id)
     require(can_supervise(user, task))
     supervise_task(task, reason=request.form.get("reason"), due_at=local_datetime(request.form.get("due_at")),
                    actor=user, now=utcnow())  # fmt: skip
@@ -201,7 +202,7 @@ def supervise(task_id: str) -> ResponseReturnValue:
 @login_required
 def return_(task_id: str) -> ResponseReturnValue:
     user = signed_in_user()
-    task = get_task_for(user, task_id)
+    task = open_task_for(user, task_id)
     require(can_return(user, task))
     return_task(task, reason=request.form.get("reason"), actor=user, now=utcnow())
     db.session.commit()
