@@ -12,7 +12,7 @@ from app.api.blueprint import bp, json_body, text_field
 from app.audit.service import record
 from app.auth.guards import require, signed_in_user
 from app.clock import utcnow
-from app.errors import NotFoundError, ValidationError
+from app.errors import ValidationError
 from app.extensions import db
 from app.org.models import OrgUnit, User
 from app.org.permissions import can_write_register, in_jurisdiction, sees_personal_data
@@ -68,9 +68,11 @@ def get_register_record(slug: str, record_id: int) -> ResponseReturnValue:
 
 
 def _writable_grid(user: User, code: str) -> OrgUnit:
+    """The grid a record is filed under: one outside the caller's area is a field error (422), as a case's
+    `org_unit` is; the record addressed, if any, was found."""
     unit = unit_by_code(code)
     if unit is None or not in_jurisdiction(user, unit):
-        raise NotFoundError(_("No grid %(code)s in your area.", code=code), {"grid": _("Unknown grid code.")})
+        raise ValidationError(_("No grid %(code)s in your area.", code=code), {"grid": _("Unknown grid code.")})
     require(can_write_register(user, unit))
     return unit
 

@@ -153,8 +153,12 @@ def test_the_api(api: Any) -> None:
     assert dispatcher.post("/registers/residents", json={**RESIDENT, "id_card": ID_B}).status_code == 403
 
     assert api("township_dispatcher_2").get(f"/registers/residents/{rid}").status_code == 404
-    assert api("grid_worker_5").post("/registers/residents", json={**RESIDENT, "id_card": ID_B}).status_code == 404
+    elsewhere = api("grid_worker_5").post("/registers/residents", json={**RESIDENT, "id_card": ID_B})
+    assert elsewhere.status_code == 422 and set(elsewhere.json["error"]["fields"]) == {"grid"}
     assert put(api("grid_worker_2"), f"/registers/residents/{rid}", RESIDENT).status_code == 404
+    moved = put(worker, f"/registers/residents/{rid}", {**RESIDENT, "grid": GRID_5})
+    assert moved.status_code == 422 and set(moved.json["error"]["fields"]) == {"grid"}
+    assert worker.get(f"/registers/residents/{rid}").json["grid"]["code"] == RESIDENT["grid"]
 
     bad = worker.post(
         "/registers/residents", json={**RESIDENT, "id_card": bad_check(ID_B), "phone": "x", "special_group": "?"}
