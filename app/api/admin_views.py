@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from app.admin.org_service import create_unit
 from app.admin.user_service import create_user, users_managed
-from app.api.blueprint import bp, json_body, optional_text, text_field
+from app.api.blueprint import bp, json_body, optional_text
 from app.api.serializers import unit_json, user_json
 from app.auth.guards import signed_in_user
 from app.clock import utcnow
@@ -45,7 +45,7 @@ def create_unit_api() -> ResponseReturnValue:
     admin, body = _admin(), json_body()
     kind_value = optional_text(body, "kind")
     kind = OrgKind(kind_value) if kind_value in {k.value for k in OrgKind} else None
-    unit = create_unit(text_field(body, "code"), optional_text(body, "name"), kind, unit_by_code(optional_text(body, "parent")),
+    unit = create_unit(optional_text(body, "code"), optional_text(body, "name"), kind, unit_by_code(optional_text(body, "parent")),
                        actor=admin, now=utcnow())  # fmt: skip
     db.session.commit()
     return unit_json(unit), 201

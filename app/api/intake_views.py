@@ -96,7 +96,9 @@ def _entry_input(body: dict[str, Any]) -> EntryInput:
     texts = {name: body.get(name, "") for name in ("title", "body", "keywords")}
     if bad := [name for name, value in texts.items() if not isinstance(value, str)]:
         raise ValidationError(_("Some fields need your attention."), dict.fromkeys(bad, _("Must be text.")))
-    return EntryInput(texts["title"], texts["body"], texts["keywords"], codes, body.get("active", True) is not False)
+    if not isinstance(active := body.get("active", True), bool):
+        raise ValidationError(_("Some fields need your attention."), {"active": _("Must be true or false.")})
+    return EntryInput(texts["title"], texts["body"], texts["keywords"], codes, active)
 
 
 @bp.post("/knowledge")

@@ -8,7 +8,7 @@ from flask import request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from app.api.blueprint import bp, json_body, text_field
+from app.api.blueprint import bp, json_body, optional_text, text_field
 from app.audit.service import record
 from app.auth.guards import require, signed_in_user
 from app.clock import utcnow
@@ -73,6 +73,8 @@ def _writable_grid(user: User, code: str) -> OrgUnit:
     unit = unit_by_code(code)
     if unit is None or not in_jurisdiction(user, unit):
         raise ValidationError(_("No grid %(code)s in your area.", code=code), {"grid": _("Unknown grid code.")})
+    if not unit.is_grid:
+        raise ValidationError(_("Some fields need your attention."), {"grid": _("Must be a grid's code.")})
     require(can_write_register(user, unit))
     return unit
 
@@ -113,7 +115,7 @@ def add_visit(slug: str, record_id: int) -> ResponseReturnValue:
     row = kind.get_for(user, record_id)
     require(can_write_register(user, row.org_unit))
     body = json_body()
-    visit = log_visit(row, _date_field(body, "visited_on"), str(body.get("note") or ""), actor=user, now=utcnow())
+    visit = log_visit(row, _date_field(body, "visited_on"), optional_text(body, "note"), actor=user, now=utcnow())
     db.session.commit()
     return visit_json(visit), 201
 

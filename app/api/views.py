@@ -1,11 +1,13 @@
 """/api/v1: each route is its HTML twin over the same services and permission rules."""
 
+from typing import Any
+
 from flask import current_app, g, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from app.api.attachment_views import multipart_body
-from app.api.blueprint import bp, json_body, text_field
+from app.api.blueprint import bp, json_body, optional_text, text_field
 from app.api.serializers import (
     attachment_json,
     case_json,
@@ -23,12 +25,14 @@ from app.auth.signin import sign_in
 from app.auth.tokens import issue_token, revoke_token
 from app.cases.service import history_of, open_tasks_of
 from app.cases.views import get_case_for
+from app.casetypes.models import ProcessVersion
 from app.casetypes.registry import latest_version, latest_versions
 from app.clock import utcnow
 from app.errors import TooManyAttemptsError, UnauthorizedError, ValidationError
 from app.extensions import db
 from app.intake.duplicates import DuplicateFound, duplicate_json
 from app.intake.reports import read_place, report_case
+from app.org.models import OrgUnit, User
 from app.org.permissions import can_assign, in_jurisdiction, sees_personal_data
 from app.org.service import unit_by_code, user_by_username
 from app.privacy import masked
@@ -90,21 +94,11 @@ def create_case() -> ResponseReturnValue:
     multipart = request.mimetype == "multipart/form-data"  # a report with its photos in one request
     body = multipart_body() if multipart else json_body()
     uploads = read_uploads(request.files.to_dict(flat=False), limits()) if multipart else []
-    key = text_field(body, "case_type")
-    version = latest_version(key)
-    if version is None:
-        raise ValidationError(_("Unknown case type."), {"case_type": _("No case type is called %(key)s.", key=key)})
-    code = text_field(body, "org_unit")
-    unit = unit_by_code(code)
-    if unit is None or not in_jurisdiction(user, unit):
-        raise ValidationError(_("Unknown org unit."), {"org_unit": _("No grid %(code)s in your area.", code=code)})
-    data = body.get("data", {})
-    if not isinstance(data, dict):
-        raise ValidationError(_("Some fields need your attention."), {"data": _("Must be a JSON object.")})
+    version, unit, data = _case_to_start(user, body)
     place = read_place(body)  # optional category, latitude, longitude, address; duplicate_of / keep_separate
+    channel = optional_text(body, "channel").strip()[:32] or "api"
     try:
-        reported = report_case(version, unit, data, place, actor=user, now=(now := utcnow()),
-                               channel=str(body.get("channel") or "api")[:32])  # fmt: skip
+        reported = report_case(version, unit, data, place, actor=user, now=(now := utcnow()), channel=channel)
     except DuplicateFound as found:
         db.session.rollback()
         return duplicate_json(found), 409
@@ -114,6 +108,31 @@ def create_case() -> ResponseReturnValue:
     now, change = utcnow(), reported.change
     return {**case_status_json(change.case), "merged": reported.merged,
             "open_tasks": tasks_json(change.open_tasks, now=now)}, 200 if reported.merged else 201  # fmt: skip
+
+
+def _case_to_start(user: User, body: dict[str, Any]) -> tuple[ProcessVersion, OrgUnit, dict[str, Any]]:
+    """A new case's type, grid and data, every field at fault named at once (422)."""
+    key, code = (_stripped(body.get(name)) for name in ("case_type", "org_unit"))
+    data, errors = body.get("data", {}), {}
+    version = latest_version(key) if key else None
+    if version is None:
+        errors["case_type"] = _("No case type is called %(key)s.", key=key) if key else _("This field is required.")
+    unit = unit_by_code(code) if code else None
+    if unit is None or not in_jurisdiction(user, unit):
+        errors["org_unit"] = _("No grid %(code)s in your area.", code=code) if code else _("This field is required.")
+    elif not unit.is_grid:
+        errors["org_unit"] = _(
+            "%(name)s is not a grid: a case is reported in the grid where it happened.", name=unit.name
+        )
+    if not isinstance(data, dict):
+        errors["data"] = _("Must be a JSON object.")
+    if errors or version is None or unit is None or not isinstance(data, dict):
+        raise ValidationError(_("Some fields need your attention."), errors)
+    return version, unit, data
+
+
+def _stripped(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
 
 
 @bp.get("/cases/<int:case_id>")

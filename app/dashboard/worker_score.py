@@ -63,9 +63,9 @@ def worker_for(viewer: User, username: str) -> tuple[User, OrgUnit]:
     if worker is None or not grids:
         raise NotFoundError(_("No such grid worker."))
     if not can_see_assessment_of(viewer, worker):
-        if not can_view_dashboard(viewer):
+        if not can_view_dashboard(viewer) and any(m.role == "grid_worker" for m in viewer.memberships):
             raise ForbiddenError(_("Grid workers may see only their own score."))
-        raise NotFoundError(_("No such grid worker."))
+        raise NotFoundError(_("No such grid worker."))  # to anyone else, as if there were none
     return worker, grids[0]
 
 

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from app.date_range import in_years, out_of_range
 from app.errors import ValidationError
 from app.extensions import db
 from app.org.models import User
@@ -29,6 +30,8 @@ def log_visit(subject: Resident | MarketEntity | Building, visited_on: date | No
         raise ValidationError(_("This record needs no visits."))
     today = now.date()
     visited_on = visited_on or today
+    if not in_years(visited_on):
+        raise out_of_range("visited_on")
     if visited_on > today:
         raise ValidationError(_("Some fields need your attention."),
                               {"visited_on": _("The date may not lie in the future.")})  # fmt: skip

@@ -80,6 +80,8 @@ def test_who_may_see_scores(api: Any, cases: dict[str, int]) -> None:
     assert api("township_dispatcher_1").get(f"/assessment?org_unit={TOWNSHIP_2}").status_code == 404
     assert api("leader").get("/assessment/workers/nobody").status_code == 404
     assert api("leader").get("/assessment/workers/leader").status_code == 404  # not a grid worker
+    for outsider in ("village_staff_1", "grid_leader_1", "peoples_mediator_1"):  # neither the worker nor over them
+        assert api(outsider).get("/assessment/workers/grid_worker_1").status_code == 404, outsider
     bad = api("leader").get("/assessment/workers/grid_worker_1?month=2026-13")
     assert bad.status_code == 422 and "month" in bad.json["error"]["fields"]
     assert api("leader").get("/assessment?month=March").status_code == 422
