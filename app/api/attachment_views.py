@@ -8,7 +8,15 @@ from flask_babel import gettext as _
 
 from app.api.blueprint import bp
 from app.api.serializers import attachment_json
-from app.attachments.service import add_attachments, attachment_of, attachments_of, limits, read_uploads, written
+from app.attachments.service import (
+    add_attachments,
+    attachment_of,
+    attachments_of,
+    limits,
+    read_uploads,
+    refuse_closed,
+    written,
+)
 from app.attachments.views import send_attachment
 from app.auth.guards import require, signed_in_user
 from app.cases.views import get_case_for
@@ -35,6 +43,7 @@ def add_case_attachments(case_id: int) -> ResponseReturnValue:
     """multipart/form-data with one or more `files` (or `photos`, which must be images)."""
     user = signed_in_user()
     case = get_case_for(user, case_id)
+    refuse_closed(case)
     require(can_attach(user, case))
     uploads = read_uploads(request.files.to_dict(flat=False), limits())
     if not uploads:

@@ -25,8 +25,8 @@ from app.attachments import storage
 from app.attachments.content import FileKind, RefusedFile, inspect
 from app.attachments.models import Attachment
 from app.cases.events import add_event
-from app.cases.models import Case
-from app.errors import NotFoundError, ValidationError
+from app.cases.models import Case, CaseStatus
+from app.errors import ConflictError, NotFoundError, ValidationError
 from app.extensions import db
 from app.org.models import User
 from app.tasks.models import Task
@@ -118,6 +118,13 @@ def _display_name(raw: str, kind: FileKind) -> str:
     if not dot or f".{extension.lower()}" not in KNOWN_EXTENSIONS:
         stem = name
     return (stem.strip() or _("attachment"))[:NAME_MAX] + kind.extension
+
+
+def refuse_closed(case: Case) -> None:
+    """Files are added to open cases: to a closed one it is a conflict (409) that says so, for anyone who may see
+    the case, rather than the refusal (403) of someone without the right."""
+    if case.status is not CaseStatus.OPEN:
+        raise ConflictError(_("This case is closed: nothing more can be attached to it."))
 
 
 def add_attachments(

@@ -6,7 +6,15 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from app.attachments.models import Attachment
-from app.attachments.service import add_attachments, attachment_of, file_path, limits, read_uploads, written
+from app.attachments.service import (
+    add_attachments,
+    attachment_of,
+    file_path,
+    limits,
+    read_uploads,
+    refuse_closed,
+    written,
+)
 from app.auth.guards import login_required, require, signed_in_user
 from app.cases.views import get_case_for
 from app.clock import utcnow
@@ -22,6 +30,7 @@ bp = Blueprint("attachments", __name__)
 def add(case_id: int) -> ResponseReturnValue:
     user = signed_in_user()
     case = get_case_for(user, case_id)
+    refuse_closed(case)
     require(can_attach(user, case))
     uploads = read_uploads(request.files.to_dict(flat=False), limits())
     if not uploads:

@@ -142,7 +142,13 @@ def test_a_closed_case_takes_no_more_files_but_still_shows_its_own(client: Flask
     assert "已结案" in page and "/thumbnail" in page and 'action="/cases/' not in page.split("attachments-list")[1]
     refused = client.post(f"{case_url}/attachments", data={"files": (io.BytesIO(PDF), "late.pdf")},
                           content_type="multipart/form-data")  # fmt: skip
-    assert refused.status_code == 403 and len(stored(store)) == 2
+    assert refused.status_code == 409 and len(stored(store)) == 2  # was 403, as if the worker lacked the right
+    assert "此案件已结案，不能再添加附件。" in refused.data.decode()
+    token = client.post("/api/v1/auth/token", json={"username": "grid_worker_1", "password": "gridcase-demo"}).json
+    over_api = client.post(f"/api/v1{case_url}/attachments?locale=en", data={"files": (io.BytesIO(PDF), "late.pdf")},
+                           headers={"Authorization": f"Bearer {token['token']}"}, content_type="multipart/form-data")  # fmt: skip
+    assert over_api.status_code == 409 and len(stored(store)) == 2
+    assert over_api.json["error"]["message"] == "This case is closed: nothing more can be attached to it."
 
 
 def test_the_task_page_shows_the_case_photos_and_a_lost_file_is_not_found(
