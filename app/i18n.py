@@ -4,9 +4,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request, session
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
+
+from app.engine.durations import parse_duration
 
 SUPPORTED_LOCALES = ("zh_Hans_CN", "en")
 
@@ -41,6 +43,25 @@ def localized(names: dict[str, str], default: str, code: str | None = None) -> s
     otherwise."""
     code = code or locale_code()
     return names.get(code) or names.get(code.split("_")[0]) or default
+
+
+def time_limit_text(text: str) -> str:
+    """A time limit as designers write it ("3 working days", "3个工作日", "PT4H") in the reader's language; the text as
+    written when it is not one."""
+    try:
+        limit = parse_duration(text, bounded=False)
+    except ValueError:
+        return text
+    num = int(limit.amount) if limit.amount == int(limit.amount) else limit.amount
+    if limit.working:
+        words = {"days": ngettext("%(num)s working day", "%(num)s working days", num),
+                 "hours": ngettext("%(num)s working hour", "%(num)s working hours", num),
+                 "minutes": ngettext("%(num)s working minute", "%(num)s working minutes", num)}  # fmt: skip
+    else:
+        words = {"days": ngettext("%(num)s day", "%(num)s days", num),
+                 "hours": ngettext("%(num)s hour", "%(num)s hours", num),
+                 "minutes": ngettext("%(num)s minute", "%(num)s minutes", num)}  # fmt: skip
+    return str(words[limit.unit])
 
 
 def local_datetime(value: str | None) -> datetime | None:

@@ -5,6 +5,7 @@ from functools import cache
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any, cast
 
+from flask_babel import gettext as _
 from sqlalchemy import Boolean, ColumnElement, Label, Row, Select, bindparam, literal_column, or_, select, true
 from sqlalchemy.orm import contains_eager, joinedload, lazyload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
@@ -35,7 +36,7 @@ def lock_case(case_id: int) -> Case:
     if found is not None and not found.unchanged:
         found = db.session.execute(statement, {"case_id": case_id}).first()
     if found is None:
-        raise NotFoundError("no such case")
+        raise NotFoundError(_("No such case."))
     case: Case = found[0]
     _note_lock(case.id)
     return case

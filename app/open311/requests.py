@@ -11,9 +11,12 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
 from app.cases.models import Case, CaseEvent, CaseStatus
+from app.casetypes.models import ProcessVersion
+from app.casetypes.names import task_name
 from app.date_range import checked_day
 from app.errors import BadRequestError, NotFoundError
 from app.extensions import db
+from app.i18n import time_limit_text
 from app.intake.models import Category
 from app.open311.service import display_name
 
@@ -37,11 +40,12 @@ def status_of(case: Case) -> str:
     return "open" if case.status is CaseStatus.OPEN else "closed"
 
 
-def _note(event: CaseEvent | None) -> str:
+def _note(event: CaseEvent | None, version: ProcessVersion) -> str:
     if event is None:
         return ""
     if event.kind == "task_opened":
-        return str(_("In progress: %(step)s.", step=event.task_name or ""))
+        step = task_name(version, event.task_bpmn_id, event.task_name or "") if event.task_bpmn_id else event.task_name
+        return str(_("In progress: %(step)s.", step=step or ""))
     notes = {"started": _("Received."), "routed": _("Sent to the responsible grid."), "closed": _("Closed.")}
     return str(notes.get(event.kind, ""))
 
@@ -53,12 +57,12 @@ def request_json(case: Case, events: list[CaseEvent]) -> dict[str, Any]:
     return {
         "service_request_id": case.number,
         "status": status_of(case),
-        "status_notes": _note(public[-1] if public else None),
+        "status_notes": _note(public[-1] if public else None, case.process_version),
         "service_name": display_name(category),
         "service_code": category.code if category else "",
         "description": received.get("description") or "",
         "agency_responsible": case.org_unit.name,
-        "service_notice": _("Time limit: %(limit)s", limit=category.time_limit)
+        "service_notice": _("Time limit: %(limit)s", limit=time_limit_text(category.time_limit))
         if category and category.time_limit
         else "",
         "requested_datetime": w3c(case.opened_at),

@@ -1,6 +1,6 @@
 """Supervision (督办), return (退回) and reassignment to another unit: the dispatcher's levers."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -43,6 +43,7 @@ def supervise_task(task: Task, *, reason: str | None, due_at: datetime | None, a
         raise ForbiddenError(_("You may not supervise this task."))
     text = _reason(reason)
     due_at = checked_datetime(due_at, "due_at")  # beyond the accepted years it could not even be stored in UTC
+    due_at = due_at.astimezone(UTC) if due_at is not None else None  # kept and answered in UTC, as every time is
     if due_at is not None and due_at <= now:
         raise ValidationError(
             _("Some fields need your attention."), {"due_at": _("The new deadline must be in the future.")}

@@ -41,6 +41,8 @@ def test_the_api_refuses_a_deadline_outside_the_accepted_years(api: Any) -> None
     last_day = "2100-12-31T23:59:59-12:00"  # the last accepted day, by its own date: 2101-01-01 in UTC
     last = leader.post(f"/tasks/{task['id']}/supervise", {"reason": "x", "due_at": last_day})
     assert last.status_code == 200 and datetime.fromisoformat(last.json["due_at"]) == datetime.fromisoformat(last_day)
+    assert last.json["due_at"] == "2101-01-01T11:59:59+00:00"  # in UTC, as every later read of the task says it
+    assert walk.as_("leader").get(f"/tasks/{task['id']}").json["due_at"] == last.json["due_at"]
 
 
 def test_the_task_page_refuses_a_deadline_outside_the_accepted_years(client: FlaskClient, api: Any) -> None:

@@ -75,7 +75,8 @@ def test_the_dispatcher_sends_the_case_and_its_unclaimed_tasks_to_the_grid(api: 
     assert case_id in {t["case_id"] for t in tasks}
     assert dispatcher.get("/triage").json["items"] == []
     assert dispatcher.post(f"/triage/{case_id}", {"org_unit": GRID_1}).status_code == 409
-    assert dispatcher.post("/triage/999999", {"org_unit": GRID_1}).status_code == 404
+    missing = dispatcher.post("/triage/999999", {"org_unit": GRID_1})
+    assert missing.status_code == 404 and missing.json["error"]["message"] == "案件不存在。"  # was English
 
 
 def test_the_triage_page_lists_and_moves(client: FlaskClient, run: Any) -> None:

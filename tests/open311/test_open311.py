@@ -202,4 +202,6 @@ def test_a_category_whose_form_has_no_mapping_comes_in_as_a_hotline_matter(clien
     assert (item["service_code"], item["service_name"]) == ("030102", "Selling expired food")
     assert item["agency_responsible"] == "柳湾社区第1网格"
     assert item["service_notice"] == "Time limit: 3 working days"
-    assert item["status_notes"].startswith("In progress: ")
+    assert item["status_notes"] == "In progress: Answer or dispatch."  # the step's English name, not its Chinese one
+    chinese = get(client, f"requests/{number}", "json").json[0]
+    assert (chinese["service_notice"], chinese["status_notes"]) == ("办理时限：3个工作日", "办理中：直接答复研判。")
