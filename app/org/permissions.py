@@ -39,7 +39,11 @@ def visible_cases(user: User) -> Select[tuple[Case]]:
 
 
 def can_see_case(user: User, case: Case) -> bool:
-    return in_jurisdiction(user, case.org_unit)
+    """Cases in the user's jurisdiction, and a case elsewhere while one of its open tasks is theirs or waits for
+    them (a task sent to another grid or unit): its handler needs the case's photos, history and page."""
+    return in_jurisdiction(user, case.org_unit) or any(
+        task.assignee_id == user.id or is_candidate(user, task) for task in case.open_tasks
+    )
 
 
 def can_attach(user: User, case: Case) -> bool:
