@@ -19,6 +19,7 @@ from app.cases.models import Case, CaseEvent, CaseStatus
 from app.cases.rows import RowWrites
 from app.casetypes.models import ProcessVersion
 from app.casetypes.registry import Deployed, deployed_version, latest_versions
+from app.clock import local_day
 from app.dashboard import rollup
 from app.errors import DomainError, ForbiddenError, ValidationError
 from app.extensions import db
@@ -110,7 +111,7 @@ def start_case(
     db.session.add(case)
     db.session.flush()
     rows = RowWrites()
-    rows.update(case, number=f"{definition.properties.get('numberPrefix', 'GC')}{now:%Y%m%d}{case.id:06d}")
+    rows.update(case, number=f"{definition.properties.get('numberPrefix', 'GC')}{local_day(now):%Y%m%d}{case.id:06d}")
     add_event(case, "started", actor=actor, now=now, payload=dict(data))
     link_references(case, schema, data)
     change = record_engine_result(case, deployed, result, submitted=data, actor=actor, now=now, rows=rows)

@@ -14,9 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import ColumnElement, Connection, Select, delete, exists, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.dialects import postgresql, sqlite
@@ -24,6 +22,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.sql.dml import Insert
 
 from app.cases.models import Case, CaseEvent, CaseStatus
+from app.clock import local_day
 from app.dashboard.models import STAT_FIELDS, CaseDayStat
 from app.extensions import db
 from app.org.models import OrgUnit
@@ -50,11 +49,6 @@ class Pending:
                 row[STAT_FIELDS.index(name)] += n
             if closing is not None:
                 self.closing[(unit_id, day, case_type)].append(closing)
-
-
-def local_day(at: datetime) -> date:
-    """The reporting day of an instant: its date in GRIDCASE_TIMEZONE (periods are local dates too)."""
-    return at.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 def event_counts(kind: str, bpmn_id: str | None, payload: dict[str, Any]) -> Counts:

@@ -28,9 +28,9 @@ from sqlalchemy import BindParameter, Date, Select, String, and_, bindparam, cas
 from sqlalchemy.orm import QueryableAttribute, aliased
 
 from app.cases.models import Case, CaseStatus
+from app.clock import local_day
 from app.dashboard.models import CaseDayStat
 from app.dashboard.overdue import Overdue, overdue_within
-from app.dashboard.rollup import local_day
 from app.extensions import db
 from app.org.models import OrgUnit
 
