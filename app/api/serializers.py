@@ -8,7 +8,7 @@ from flask import url_for
 from app.attachments.models import Attachment
 from app.cases.models import Case, CaseEvent
 from app.casetypes.models import ProcessVersion
-from app.casetypes.names import case_type_name
+from app.casetypes.names import case_type_name, task_name
 from app.casetypes.registry import deployed_by_id, deployed_version
 from app.engine import FormRef
 from app.i18n import locale_code
@@ -70,6 +70,8 @@ def task_json(task: Task, *, now: datetime, locale: str | None = None) -> dict[s
         "due_at": iso(task.due_at),
         "state": task_state(task, now),
         "form": form,
+        "completed_at": iso(task.completed_at),
+        "completed_by": task.completed_by.username if task.completed_by_id and task.completed_by else None,
     }
 
 
@@ -98,6 +100,8 @@ def inbox_rows_json(rows: list[InboxRow], *, now: datetime) -> list[dict[str, An
             "due_at": iso(row.due_at),
             "state": task_state(row, now),
             "form": form,
+            "completed_at": iso(row.completed_at),
+            "completed_by": row.completed_by,
         })  # fmt: skip
     return answer
 
@@ -112,11 +116,18 @@ def event_json(event: CaseEvent, *, reveal: bool) -> dict[str, Any]:
         "at": iso(event.at),
         "actor": event.actor.username if event.actor else None,
         "kind": event.kind,
-        "task": {"id": event.task_id, "bpmn_id": event.task_bpmn_id, "name": event.task_name}
+        "task": {"id": event.task_id, "bpmn_id": event.task_bpmn_id, "name": _event_task_name(event)}
         if event.task_id
         else None,
         "data": data,
     }
+
+
+def _event_task_name(event: CaseEvent) -> str | None:
+    """The step's name in the reader's language (the name stored with the event is the diagram's own)."""
+    if event.task_bpmn_id is None:
+        return event.task_name
+    return task_name(event.case.process_version, event.task_bpmn_id, event.task_name or "") or event.task_name
 
 
 def case_json(

@@ -59,15 +59,18 @@ class InboxRow(NamedTuple):
     supervised_at: datetime | None
     version_id: int
     version_sha: str
+    completed_at: datetime | None
+    completed_by: str | None
 
 
 # Plain table aliases (not ORM ones): building them configures no mappers at import time.
 _TASK_UNIT, _CASE_UNIT = OrgUnit.__table__.alias("task_unit"), OrgUnit.__table__.alias("case_unit")
-_ASSIGNEE = User.__table__.alias("assignee")
+_ASSIGNEE, _COMPLETER = User.__table__.alias("assignee"), User.__table__.alias("completer")
 _COLUMNS = (
     Task.id, Task.case_id, Case.number, Case.title, _CASE_UNIT.c.name, Task.bpmn_id, Task.name, Task.role,
     _TASK_UNIT.c.code, _TASK_UNIT.c.name, _TASK_UNIT.c.kind, _ASSIGNEE.c.username, Task.status, Task.created_at,
-    Task.due_at, Task.warn_at, Task.supervised_at, ProcessVersion.id, ProcessVersion.sha256,
+    Task.due_at, Task.warn_at, Task.supervised_at, ProcessVersion.id, ProcessVersion.sha256, Task.completed_at,
+    _COMPLETER.c.username,
 )  # fmt: skip
 
 
@@ -131,6 +134,7 @@ def _page_statement(shape: _Shape) -> Select[Any]:
         .join(_CASE_UNIT, _CASE_UNIT.c.id == Case.org_unit_id)
         .join(_TASK_UNIT, _TASK_UNIT.c.id == Task.org_unit_id)
         .outerjoin(_ASSIGNEE, _ASSIGNEE.c.id == Task.assignee_id)
+        .outerjoin(_COMPLETER, _COMPLETER.c.id == Task.completed_by_id)
         .order_by(*order)
         .offset(bindparam("offset"))
         .limit(bindparam("rows"))

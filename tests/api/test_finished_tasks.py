@@ -73,3 +73,26 @@ def test_someone_who_cannot_see_the_task_is_still_told_nothing(api: Any, complet
     for verb, body in VERBS:
         answer = api("township_dispatcher_2").post(f"/tasks/{completed}/{verb}", body)
         assert answer.status_code == 404, (verb, answer.json)
+
+
+def test_a_finished_task_says_when_and_by_whom(api: Any, completed: str) -> None:
+    dispatcher = api("township_dispatcher_1")
+    task = dispatcher.get(f"/tasks/{completed}").json
+    assert task["completed_by"] == "township_dispatcher_1" and task["completed_at"].endswith("+00:00")
+    listed = dispatcher.get("/tasks?status=completed").json["items"]
+    assert [(t["id"], t["completed_by"], t["completed_at"]) for t in listed] == [
+        (completed, "township_dispatcher_1", task["completed_at"])
+    ]
+    waiting = api("grid_worker_1").get("/tasks").json["items"]
+    assert waiting and all(t["completed_at"] is None and t["completed_by"] is None for t in waiting)
+
+
+def test_a_cases_history_names_its_steps_in_the_readers_language(api: Any, completed: str) -> None:
+    case_id = api("township_dispatcher_1").get(f"/tasks/{completed}").json["case_id"]
+    history = api("township_dispatcher_1").get(f"/cases/{case_id}?locale=en").json["history"]
+    names = {e["task"]["bpmn_id"]: e["task"]["name"] for e in history if e["task"]}
+    assert names["accept_and_assess"] == "Accept and assess"  # was the diagram's own 受理并研判
+    chinese = api("township_dispatcher_1").get(f"/cases/{case_id}").json["history"]
+    assert {e["task"]["name"] for e in chinese if e["task"] and e["task"]["bpmn_id"] == "accept_and_assess"} == {
+        "受理并研判"
+    }
