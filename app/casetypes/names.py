@@ -32,8 +32,9 @@ def listed_task_name(row: Any, locale: str | None = None) -> str:
 
 
 def data_rows(version: ProcessVersion, data: dict[str, Any], *, reveal: bool = False) -> list[tuple[str, str]]:
-    """Case data as (field title, shown value), in the reader's language, using every form of the version;
-    personal data masked unless `reveal`."""
+    """Case data as (field title, shown value), in the reader's language, using every form of the version (the
+    process's own data form too); personal data masked unless `reveal`. A value no form declares, such as a variable a
+    script keeps for a gateway, is left out rather than shown under its variable name."""
     if not reveal:
         data = masked(version, data)
     titles: dict[str, str] = {}
@@ -49,7 +50,7 @@ def data_rows(version: ProcessVersion, data: dict[str, Any], *, reveal: bool = F
                 options.setdefault(field, {})[option_key(option.get("const"))] = str(option.get("title"))
     rows = []
     for field, value in data.items():
-        if value is None:
+        if value is None or field not in titles:  # what no form declares is the scripts' own (README of processes/)
             continue
         shown = options.get(field, {}).get(option_key(value)) or _shown(value)
         rows.append((titles.get(field, field), shown))

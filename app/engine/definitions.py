@@ -64,9 +64,12 @@ class ProcessDefinition:
     properties: dict[str, str] = field(default_factory=dict)
     spec: Any = field(default=None, repr=False, compare=False)
     subprocess_specs: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # The process's own form properties: a schema no one fills in, which titles what scripts set (`outcome`) and
+    # its values for the case page, as a task's form titles its fields.
+    data_form: FormRef | None = None
 
     def forms(self) -> set[str]:
-        refs = [self.start_form, *(t.form for t in self.user_tasks.values())]
+        refs = [self.start_form, self.data_form, *(t.form for t in self.user_tasks.values())]
         return {name for ref in refs if ref for name in (ref.schema, ref.ui_schema) if name}
 
 
@@ -95,6 +98,7 @@ def compile_definition(
         properties=properties_of(process),
         spec=spec,
         subprocess_specs=subprocess_specs,
+        data_form=_form_ref(properties_of(process)),
     )
 
 
@@ -211,7 +215,7 @@ def _lint_lanes(process: etree._Element, findings: _Findings, roles: Collection[
 
 
 def _lint_forms(process: etree._Element, findings: _Findings, forms: Collection[str]) -> None:
-    for node in [*_human_task_nodes(process), *process.xpath(".//bpmn:startEvent", namespaces=NS)]:
+    for node in [process, *_human_task_nodes(process), *process.xpath(".//bpmn:startEvent", namespaces=NS)]:
         props = properties_of(node)
         for prop in (FORM_SCHEMA_PROPERTY, FORM_UI_PROPERTY):
             if props.get(prop) and props[prop] not in forms:

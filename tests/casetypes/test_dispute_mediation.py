@@ -110,3 +110,20 @@ def test_a_mediator_may_not_complete_another_stage(api: Any) -> None:
         f"/tasks/{task['id']}/complete", {"data": {"peoples_result": "agreement", "peoples_record": "x"}}
     )
     assert response.status_code == 403
+
+
+def test_the_case_page_titles_what_the_scripts_set(client: Any, api: Any) -> None:
+    from tests.conftest import login
+
+    walk = Walk(
+        api, "dispute_mediation", "grid_worker_1", {**DISPUTE, "settled_on_spot": True, "spot_agreement": "同意移走"}
+    )
+    walk.step("grid_worker_1", "return_visit", {"agreement_honoured": True})
+    assert walk.case()["data"]["agreed_stage"] == "spot"  # the API keeps every value as the scripts set it
+    login(client, "grid_worker_1")
+    page = client.get(f"/cases/{walk.id}").data.decode()
+    assert "办理结果" in page and "达成协议的调解阶段" in page and "当场调解" in page
+    assert "agreed_stage" not in page and "agreement<" not in page  # were shown as "agreed_stage: spot"
+    client.post("/locale", data={"locale": "en"})
+    page = client.get(f"/cases/{walk.id}").data.decode()
+    assert "Outcome" in page and "Agreement reached" in page and "On the spot" in page

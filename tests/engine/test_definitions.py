@@ -142,3 +142,10 @@ def test_an_executable_process_without_an_id_is_refused() -> None:
     xml = FIRE.replace('<bpmn:process id="fire_hazard_rectification" ', "<bpmn:process ", 1)
     [problem] = problems_of(xml)
     assert problem == f"test.bpmn:{line_of(xml, '<bpmn:process ')}: the executable process needs an id"
+
+
+def test_a_missing_data_form_of_the_process_is_refused_at_the_process() -> None:
+    xml = FIRE.replace("fire_hazard_rectification.data.schema.json", "nowhere.data.schema.json")
+    [problem] = problems_of(xml)
+    assert "form file 'nowhere.data.schema.json' does not exist" in problem
+    assert problem.startswith(f"test.bpmn:{line_of(xml, '<bpmn:process id=')} ")
