@@ -17,7 +17,7 @@ from app.dashboard.params import StatsQuery, period_args, stats_query
 from app.dashboard.periods import previous_periods
 from app.dashboard.service import league, trend, unit_report
 from app.dashboard.worker_score import month_of, worker_for, worker_score
-from app.errors import NotFoundError
+from app.errors import NotFoundError, ValidationError
 from app.extensions import db
 from app.org.permissions import can_view_dashboard, dashboard_covers
 
@@ -37,7 +37,12 @@ def _tz() -> ZoneInfo:
 @login_required
 def index() -> ResponseReturnValue:
     user, now, tz = signed_in_user(), utcnow(), _tz()
-    query = stats_query(user, request.args, now=now, tz=tz)
+    errors: dict[str, str] = {}
+    try:
+        query = stats_query(user, request.args, now=now, tz=tz)
+    except ValidationError as err:  # a period that cannot be shown: the unit's default period, the choice kept
+        errors = err.fields
+        query = stats_query(user, {k: v for k, v in request.args.items() if k == "org_unit"}, now=now, tz=tz)
     report = unit_report(query.unit, query.start, query.end, now=now)
     periods = previous_periods("month" if query.kind == "custom" else query.kind, query.period.last, TREND_LENGTH)
     counts = trend(query.unit, [p.instants(tz) for p in periods], now=now)
@@ -47,7 +52,8 @@ def index() -> ResponseReturnValue:
     return render_template("dashboard/index.html", query=query, report=report, league=league(report.by_child_unit),
                            trend=list(zip(periods, counts, strict=True)), peak=peak, up=up, links=page_links(query),
                            no_rate=_("No cases to divide by"), args=period_args(query), map_levels=level_labels(),
-                           type_names=type_names(report.by_case_type))  # fmt: skip
+                           type_names=type_names(report.by_case_type), errors=errors,
+                           entered=request.args if errors else None), 422 if errors else 200  # fmt: skip
 
 
 def page_links(query: StatsQuery) -> dict[str, Any]:

@@ -75,7 +75,8 @@ def test_the_pages_refuse_a_date_outside_the_accepted_years(client: FlaskClient)
         assert response.status_code == 422, path
     client.post("/locale", data={"locale": "en", "next": "/dashboard"})
     html = client.get("/dashboard?date=9999-12-31").data.decode()
-    assert "<strong>date</strong>" in html and "2000" in html and "2100" in html
+    assert 'id="date-error">Containing the date: Must be within the years 2000 to 2100.' in html
+    assert 'name="date" value="9999-12-31"' in html  # the page again, what was typed kept beside its error
     for day in ("2000-01-01", "2100-12-31"):
         for period in PERIODS:
             assert client.get(f"/dashboard?period={period}&date={day}").status_code == 200, (day, period)
@@ -100,3 +101,15 @@ def test_the_case_list_refuses_a_bound_outside_the_accepted_years(client: FlaskC
         assert client.get(f"/cases?status=all&{name}=2000-01-01").status_code == 200
         assert client.get(f"/cases?status=all&{name}=2100-12-31").status_code == 200
     assert client.get("/cases?status=all&opened_from=garbage").status_code == 200  # a bad bound is still ignored
+
+
+def test_a_custom_period_the_dashboard_cannot_show_is_explained_on_the_dashboard(client: FlaskClient) -> None:
+    login(client, "leader")
+    client.post("/locale", data={"locale": "en", "next": "/dashboard"})
+    page = client.get("/dashboard?period=custom&from=2026-11-20&to=2026-11-01")
+    html = page.data.decode()
+    assert page.status_code == 422 and 'id="to-error">to: ' in html and "Dashboard: " in html
+    assert 'name="from" value="2026-11-20"' in html and 'name="to" value="2026-11-01"' in html
+    assert '<option value="custom" selected>' in html
+    empty = client.get("/dashboard?period=custom&from=&to=").data.decode()
+    assert 'id="from-error"' in empty and "Dashboard: " in empty  # was a bare error page: "from: required"
