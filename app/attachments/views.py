@@ -32,14 +32,21 @@ def add(case_id: int) -> ResponseReturnValue:
     case = get_case_for(user, case_id)
     refuse_closed(case)
     require(can_attach(user, case))
-    uploads = read_uploads(request.files.to_dict(flat=False), limits())
+    back = redirect(url_for("cases.detail", case_id=case.id, _anchor="attachments"))
+    try:
+        uploads = read_uploads(request.files.to_dict(flat=False), limits())
+    except ValidationError as err:  # back to the case page, which says why beside nothing lost (a file cannot be kept)
+        for message in err.fields.values() or [err.message]:
+            flash(message, "error")
+        return back
     if not uploads:
-        raise ValidationError(_("Choose a photo or document."), {"files": _("This field is required.")})
+        flash(_("Choose a photo or document."), "error")
+        return back
     add_attachments(case, uploads, actor=user, now=utcnow())
     with written(uploads, limits()):
         db.session.commit()
     flash(ngettext("%(num)d file attached.", "%(num)d files attached.", len(uploads)), "success")
-    return redirect(url_for("cases.detail", case_id=case.id, _anchor="attachments"))
+    return back
 
 
 def send_attachment(attachment: Attachment, *, thumbnail: bool = False) -> Response:

@@ -170,7 +170,14 @@ def test_files_can_be_added_to_an_open_case_from_its_page(client: FlaskClient, s
     page = client.get(case_url).data.decode()
     assert "site.png" in page and len(stored(store)) == 2
     nothing = client.post(f"{case_url}/attachments", data={}, content_type="multipart/form-data")
-    assert nothing.status_code == 422
+    assert nothing.status_code == 302 and nothing.location.endswith("#attachments")  # back to the case, told why
+    assert "请选择照片或文档。" in client.get(case_url).data.decode()
+    text = client.post(f"{case_url}/attachments", data={"files": (io.BytesIO(b"just text"), "notes.txt")},
+                       content_type="multipart/form-data")  # fmt: skip
+    assert text.status_code == 302
+    told = client.get(case_url).data.decode()
+    assert 'class="flash error"' in told and "notes.txt" not in told.split("attachments-list")[-1]
+    assert len(stored(store)) == 2
     client.post("/logout")
     login(client, "grid_worker_5")
     other = client.post(f"{case_url}/attachments", data={"files": (io.BytesIO(png()), "x.png")},
