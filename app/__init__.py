@@ -83,11 +83,12 @@ def register_commands(app: Flask) -> None:
     from app.dashboard.commands import stats_cli
     from app.intake.commands import taxonomy_cli
     from app.open311.commands import open311_cli
-    from app.org.commands import seed_demo_command
+    from app.org.commands import org_cli, seed_demo_command
     from app.worker.commands import worker_command
 
     app.cli.add_command(processes_cli)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(org_cli)
     app.cli.add_command(calendar_cli)
     app.cli.add_command(worker_command)
     app.cli.add_command(taxonomy_cli)

@@ -1,15 +1,18 @@
 """The gazetteer (地名库): place names that route an address without a point to a unit."""
 
 import csv
+import io
 from pathlib import Path
 
 from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import Base, db
+from app.org.geodata import Loaded, units_by_code
 from app.org.models import OrgUnit
 
 DEMO_PLACES = Path(__file__).with_name("demo_places.csv")
+PLACE_KINDS = ("road", "estate", "landmark", "other")
 
 
 class Place(Base):
@@ -29,18 +32,31 @@ class Place(Base):
     org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
 
 
-def load_places(path: Path = DEMO_PLACES) -> int:
-    """Add the places of a CSV file (name, unit_code, kind) whose unit exists; returns how many were added."""
-    units = {u.code: u for u in db.session.scalars(select(OrgUnit))}
+def load_places(text: str) -> Loaded:
+    """Rows `name,unit_code,kind` (kind: road, estate, landmark or other; empty is other); a place already listed
+    for its unit is skipped."""
+    units = units_by_code()
     existing = {(p.name, p.org_unit_id) for p in db.session.scalars(select(Place))}
-    added = 0
-    with path.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            unit = units.get(row["unit_code"].strip())
-            if unit is None or (row["name"].strip(), unit.id) in existing:
-                continue
-            db.session.add(Place(name=row["name"].strip(), kind=row["kind"].strip() or "other", org_unit=unit))
-            existing.add((row["name"].strip(), unit.id))
-            added += 1
-    db.session.flush()
-    return added
+    rows = csv.DictReader(io.StringIO(text))
+    if not {"name", "unit_code"} <= set(rows.fieldnames or ()):
+        return Loaded(problems=["line 1: the header must name the columns name,unit_code,kind"])
+    loaded, new = Loaded(), []
+    for row in rows:
+        line = f"line {rows.line_num}"
+        name, code = (row.get("name") or "").strip(), (row.get("unit_code") or "").strip()
+        kind = (row.get("kind") or "").strip() or "other"
+        unit = units.get(code)
+        if not name or len(name) > 120:
+            loaded.problems.append(f"{line}: a name of 1 to 120 characters is required")
+        if unit is None:
+            loaded.problems.append(f"{line}: no unit has the code {code or '(empty)'}")
+        if kind not in PLACE_KINDS:
+            loaded.problems.append(f"{line}: the kind must be one of {', '.join(PLACE_KINDS)}")
+        if unit is not None and name and (name, unit.id) not in existing:
+            existing.add((name, unit.id))
+            new.append(Place(name=name, kind=kind, org_unit=unit))
+    if not loaded.problems:
+        db.session.add_all(new)
+        db.session.flush()
+        loaded.count = len(new)
+    return loaded

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from app.extensions import db
-from app.intake.places import load_places
+from app.intake.places import DEMO_PLACES, load_places
 from app.org.models import Membership, OrgKind, OrgUnit, User
 from app.org.service import unit_path
 
@@ -73,7 +73,9 @@ def seed_demo_county(*, now: datetime) -> bool:
                 user.memberships.append(Membership(role=role, org_unit=unit))
                 db.session.add(user)
     db.session.flush()
-    load_places()  # the demo gazetteer: street and landmark names of the demo grids
+    load_places(
+        DEMO_PLACES.read_text(encoding="utf-8")
+    )  # the demo gazetteer: street and landmark names of the demo grids
     return True
 
 
