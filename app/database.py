@@ -84,7 +84,10 @@ def _end_reads_with_commit(app: Flask, engine: Engine) -> None:
     @event.listens_for(engine, "commit")
     @event.listens_for(engine, "rollback")
     def forget(conn: Any) -> None:
-        conn.info.pop(_WROTE, None)
+        # A connection the database dropped (a restart, pg_terminate_backend) is invalidated and its info goes with
+        # it; reading conn.info then raises PendingRollbackError from inside the very rollback that would mend it.
+        if not conn.invalidated:
+            conn.info.pop(_WROTE, None)
 
     @app.teardown_appcontext
     def commit_reads(exc: BaseException | None) -> None:

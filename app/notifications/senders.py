@@ -3,7 +3,7 @@
 A deployment adds one by naming a class in GRIDCASE_NOTIFICATION_SENDERS
 ("myorg.sms:SmsSender"); the worker calls `send` once per notification, in the
 transaction that marks it delivered, so a sender that raises leaves it pending
-for the next sweep.
+for the next sweep (`send_all`); the other notifications still go out.
 """
 
 from importlib import import_module
@@ -24,6 +24,20 @@ class LogSender:
 
     def send(self, notification: "Notification", text: str) -> None:
         current_app.logger.info("notify user %s: %s", notification.user_id, text)
+
+
+def send_all(senders: list[NotificationSender], notification: "Notification", text: str) -> bool:
+    """Hand `notification` to each sender in turn; False when one raised (logged with its traceback), and the caller
+    leaves it pending. A channel that is down (an SMS gateway timing out) must not stop the worker and every
+    notification after this one. The senders before the one that raised get it again on the next try: delivery is
+    at least once."""
+    try:
+        for sender in senders:
+            sender.send(notification, text)
+    except Exception:
+        current_app.logger.exception("notification %s: a sender failed; left pending", notification.id)
+        return False
+    return True
 
 
 def configured_senders() -> list[NotificationSender]:

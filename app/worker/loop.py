@@ -1,12 +1,15 @@
 """One sweep of the worker, and the loop that repeats it. Commits once per unit of work."""
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ParamSpec, TypeVar
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from app.cases.events import add_event
 from app.cases.locking import lock_due_cases
@@ -27,6 +30,11 @@ ALERT_BATCH = 50
 TIMER_BATCH = 50
 # Between full sweeps the worker wakes for the next timer due, but not sooner than this after its last look.
 TIMER_WAIT = 0.05
+# The longest wait after failed turns (`backoff`).
+BACKOFF_MAX = 30.0
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 @dataclass
@@ -106,18 +114,66 @@ def pause(until_sweep: float, next_timer: datetime | None, now: datetime) -> flo
 
 
 def run_forever(interval: float, log: Callable[[str], None], clock: Callable[[], datetime] = utcnow) -> None:
-    """A full sweep every `interval` seconds, and between sweeps each timer fired when it comes due: a timer is
-    late by the time it takes to fire, not by up to a whole interval."""
+    """Run the worker's turns (`turns`) until the process is stopped: Ctrl-C or SIGTERM ends it even mid-sleep."""
     log(_("Worker started; sweeping every %(seconds)s s.", seconds=interval))
-    next_sweep = time.monotonic()
-    while True:
-        if (started := time.monotonic()) >= next_sweep:
-            done = sweep(clock())
-            next_sweep = started + (0 if done.more_alerts else interval)
-            if done.timers or done.warnings or done.overdue:
-                log(f"timers={done.timers} warnings={done.warnings} overdue={done.overdue} delivered={done.delivered}")
-        elif fired := fire_all_due(clock()):
-            log(f"timers={fired}")
-        wait = pause(next_sweep - time.monotonic(), next_timer_at(), clock())
-        db.session.remove()
+    for wait in turns(interval, log, clock):
         time.sleep(wait)
+
+
+def turns(interval: float, log: Callable[[str], None], clock: Callable[[], datetime] = utcnow) -> Iterator[float]:
+    """The worker's turns, each yielding the seconds to sleep before the next: a full sweep every `interval` seconds,
+    and between sweeps each timer fired when it comes due, so a timer is late by the time it takes to fire, not by up
+    to a whole interval.
+
+    A turn that fails on the database is rolled back and logged, and the next comes after a backoff: gunicorn serves
+    on through a database restart, and a worker that exited would leave timers and alerts stopped without a sign.
+    """
+    next_sweep, failures = time.monotonic(), 0
+    while True:
+        try:
+            next_sweep = reconnecting(turn, next_sweep, interval, log, clock)
+            wait = pause(next_sweep - time.monotonic(), next_timer_at(), clock())
+        except SQLAlchemyError:
+            failures += 1
+            wait = backoff(failures)
+            current_app.logger.exception("worker: turn failed (%d in a row); next try in %.0f s", failures, wait)
+            db.session.rollback()
+        else:
+            if failures:
+                current_app.logger.warning("worker: working again after %d failed turns", failures)
+            failures = 0
+        db.session.remove()
+        yield wait
+
+
+def turn(next_sweep: float, interval: float, log: Callable[[str], None], clock: Callable[[], datetime]) -> float:
+    """A full sweep if one is due by `next_sweep` (monotonic), else the timers due now; when the next sweep is due."""
+    if (started := time.monotonic()) >= next_sweep:
+        done = sweep(clock())
+        if done.timers or done.warnings or done.overdue:
+            log(f"timers={done.timers} warnings={done.warnings} overdue={done.overdue} delivered={done.delivered}")
+        return started + (0 if done.more_alerts else interval)
+    if fired := fire_all_due(clock()):
+        log(f"timers={fired}")
+    return next_sweep
+
+
+def reconnecting(work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """`work`, tried once more at once when it failed because the database had dropped the connection (a restart,
+    pg_terminate_backend): the worker sleeps between turns with its connection in the pool, where it dies unseen
+    (app/database.py pings only connections idle longer than the worker sleeps). SQLAlchemy has then invalidated the
+    pool, so the second try connects afresh; a failure that is already mended needs no backoff."""
+    try:
+        return work(*args, **kwargs)
+    except DBAPIError as err:
+        if not err.connection_invalidated:
+            raise
+        current_app.logger.warning("worker: the database connection was lost (%s); reconnecting", err.orig)
+        db.session.rollback()
+        return work(*args, **kwargs)
+
+
+def backoff(failures: int) -> float:
+    """Seconds to wait after `failures` failed turns in a row: 1, 2, 4 … up to BACKOFF_MAX, so that a database down
+    for long is tried every half minute instead of flooding the log, and one back soon is used soon."""
+    return min(BACKOFF_MAX, 2.0 ** min(failures - 1, 16))
