@@ -3,21 +3,32 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PYTHON ?= python3
 PORT   ?= 5000
+BIND   ?= 127.0.0.1:$(PORT)
+# What `serve` runs before serving: nothing; `make run` seeds the demo county there.
+DEMO_STEP ?= true
 export FLASK_APP := wsgi
 
-.PHONY: run test bench lint install dev-install vendor translations compile-translations clean browser-deps screenshots
+.PHONY: run serve test bench lint install dev-install vendor translations compile-translations clean browser-deps screenshots
 
-run: install compile-translations vendor
+# The demo: everything `serve` does, with the demo county seeded once (its accounts listed) before serving.
+run: DEMO_STEP = $(BIN)/flask seed-demo --list && echo "password for every demo account: gridcase-demo"
+run: serve
+
+# A county's own server (README, "Running it for a real county"): migrate, sync the diagrams, load the calendar and
+# taxonomy defaults, then gunicorn with the timer worker beside it — and no demo county, whose password is
+# published; `flask setup-county` creates the root unit and first admin. BIND defaults to loopback, for a reverse
+# proxy on the same machine.
+serve: install compile-translations vendor
 	$(BIN)/flask db upgrade
 	$(BIN)/flask processes sync
 	$(BIN)/flask calendar load-defaults
 	$(BIN)/flask taxonomy load-defaults
-	$(BIN)/flask seed-demo --list
-	@echo "gridcase on http://127.0.0.1:$(PORT)  (password for every demo account: gridcase-demo)"
+	$(DEMO_STEP)
+	@echo "gridcase on $(BIND)"
 	@# The timer worker runs beside gunicorn and stops with it.
 	trap 'kill 0' EXIT INT TERM; \
 	$(BIN)/flask worker & \
-	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+	$(BIN)/gunicorn --bind $(BIND) --access-logfile - wsgi:app
 
 # Lint first: CI fails on any finding before the suite runs.
 test: lint compile-translations vendor browser-deps

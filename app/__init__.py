@@ -5,6 +5,7 @@ from importlib import import_module
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import load_settings
 from app.json_provider import JSONProvider
@@ -12,12 +13,17 @@ from app.storable_text import init_storable_text
 from app.whole_numbers import ColumnInt
 
 
-def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+def create_app(overrides: Mapping[str, Any] | None = None, *, instance_path: str | None = None) -> Flask:
+    """The app, its settings from the environment, then instance/config.py, then the defaults (app/config.py), then
+    `overrides` (tests); a setting it cannot run with raises app.config.SettingsError before anything starts."""
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     app.json = JSONProvider(app)
     app.config.from_mapping(load_settings(app.instance_path))
-    app.config.from_pyfile("config.py", silent=True)
     app.config.from_mapping(overrides or {})
+    if hops := app.config.get("GRIDCASE_PROXY_HOPS", 0):
+        # Behind that many reverse proxies: the client's address, scheme and host as the proxies saw them, so the
+        # security log records the client, not the proxy, and redirects keep https.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     init_storable_text(app)
     app.url_map.converters["int"] = ColumnInt  # before any route is added: see app/whole_numbers.py
     init_extensions(app)
@@ -78,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from app.admin.setup_cli import setup_county_command
     from app.calendars.commands import calendar_cli
     from app.casetypes.commands import processes_cli
     from app.dashboard.commands import stats_cli
@@ -89,6 +96,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(processes_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(org_cli)
+    app.cli.add_command(setup_county_command)
     app.cli.add_command(calendar_cli)
     app.cli.add_command(worker_command)
     app.cli.add_command(taxonomy_cli)
