@@ -5,6 +5,7 @@ from typing import Any
 from flask import Flask
 from flask_login import current_user
 
+from app.cases.service import reports_some_type
 from app.casetypes.names import case_type_name, data_rows, listed_task_name, task_name
 from app.clock import utcnow
 from app.i18n import SUPPORTED_LOCALES, locale_code
@@ -75,5 +76,6 @@ def init_templating(app: Flask) -> None:
                 "taxonomy": can_manage_taxonomy(user),
                 "knowledge": reads_knowledge(user),
                 "triage": bool(triage_paths(user)),
+                "report": reports_some_type(user),
             }
         }

@@ -1,7 +1,5 @@
 """Reading the security log: an admin sees the events of the accounts in their area (all, at the top)."""
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -12,11 +10,12 @@ from werkzeug.datastructures import MultiDict
 from app.admin.user_service import users_managed
 from app.audit.models import SecurityEvent
 from app.audit.service import KINDS, events_query
+from app.clock import local_iso
+from app.dashboard.exports import as_csv
 from app.date_range import filter_day
 from app.extensions import db
 from app.org.models import User
 from app.org.permissions import is_top_admin
-from app.spreadsheets import inert_csv_text
 
 KIND_LABELS = {
     "login": _l("Signed in"), "login_failed": _l("Failed sign-in"), "login_locked": _l("Sign-in refused (locked)"),
@@ -59,13 +58,10 @@ def visible_events(admin: User, query: AuditQuery, *, limit: int) -> list[Securi
 
 
 def events_csv(events: list[SecurityEvent]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["at", "kind", "username", "ip", "detail"])
-    for e in events:
-        # a username typed at sign-in, say, is shown, not run
-        writer.writerow([inert_csv_text(v) for v in (e.at.isoformat(), e.kind, e.username, e.ip, _detail(e))])
-    return out.getvalue()
+    """The events as the statistics are exported (a byte-order mark; text shown, not run: a username typed at
+    sign-in, say), at the county's local time with its offset, as the page shows them."""
+    rows = [[local_iso(e.at), e.kind, e.username, e.ip, _detail(e)] for e in events]
+    return as_csv([["at", "kind", "username", "ip", "detail"], *rows])
 
 
 def _detail(event: SecurityEvent) -> str:

@@ -24,8 +24,13 @@ def may_manage(admin: User, user: User) -> bool:
     return all(is_admin_of(admin, m.org_unit) for m in user.memberships)
 
 
+def may_change(admin: User, user: User) -> bool:
+    """An admin changes the roles, state and password of the accounts they manage, except their own."""
+    return may_manage(admin, user) and admin.id != user.id
+
+
 def _require_manage(admin: User, user: User) -> None:
-    if not may_manage(admin, user) or admin.id == user.id:
+    if not may_change(admin, user):
         raise ForbiddenError(_("You may not change this account."))
 
 

@@ -11,6 +11,7 @@ from app.admin.org_service import create_unit, move_unit, rename_unit, units_adm
 from app.admin.user_service import (
     create_user,
     grant_role,
+    may_change,
     may_manage,
     reset_password,
     revoke_role,
@@ -122,7 +123,8 @@ def user(username: str) -> ResponseReturnValue:
     admin = _admin()
     form = UserForm()
     form.org_unit.choices = _unit_choices(admin)
-    return render_template("admin/user.html", user=_managed_user(admin, username), form=form)
+    target = _managed_user(admin, username)
+    return render_template("admin/user.html", user=target, form=form, may_change=may_change(admin, target))
 
 
 @bp.post("/users/<username>/<action>")

@@ -37,11 +37,14 @@ def login() -> ResponseReturnValue:
             form.password.errors = [*form.password.errors, _("Too many failed attempts; wait a minute and try again.")]
             return render_template("auth/login.html", form=form), 429
         if user is not None:
+            chosen = session.get("locale")  # read before the session is cleared
             session.clear()  # a fresh session on sign-in: no fixation
             login_user(user)
-            if user.locale is None and session.get("locale") in SUPPORTED_LOCALES:
-                user.locale = session["locale"]  # the language chosen before signing in sticks
-                db.session.commit()
+            if chosen in SUPPORTED_LOCALES:
+                session["locale"] = chosen
+                if user.locale is None:  # the language chosen before signing in sticks
+                    user.locale = chosen
+                    db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors = [*form.password.errors, _("Wrong username or password.")]
     status = 422 if form.errors else 200

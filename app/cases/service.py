@@ -18,7 +18,7 @@ from app.cases.loaded import new_row
 from app.cases.models import Case, CaseEvent, CaseStatus
 from app.cases.rows import RowWrites
 from app.casetypes.models import ProcessVersion
-from app.casetypes.registry import Deployed, deployed_version, latest_versions
+from app.casetypes.registry import Deployed, deployed_version, latest_versions, newest_deployed
 from app.clock import local_day
 from app.dashboard import rollup
 from app.errors import DomainError, ForbiddenError, ValidationError
@@ -28,7 +28,7 @@ from app.intake.reporters import tell_reporters
 from app.intake.routing import Route
 from app.jsonforms.validate import form_errors
 from app.org.models import OrgKind, OrgUnit, User
-from app.org.permissions import can_start_in
+from app.org.permissions import can_start_in, holds_start_lane
 from app.org.service import candidate_unit, prime_candidate_units
 from app.registers.references import link_references, reference_errors
 from app.tasks.models import ALERT_NONE, Task, TaskStatus
@@ -293,6 +293,12 @@ def startable_units(user: User, start_role: str | None) -> list[OrgUnit]:
         .order_by(OrgUnit.code)
     )
     return list(db.session.scalars(stmt))
+
+
+def reports_some_type(user: User) -> bool:
+    """Whether the menu offers `user` reporting: one statement (the newest versions' ids and hashes), their start
+    lanes from the per-version cache."""
+    return holds_start_lane(user, {deployed.definition.start_lane for deployed in newest_deployed().values()})
 
 
 def startable_versions(user: User) -> list[ProcessVersion]:

@@ -1,6 +1,7 @@
 """Case pages: list, report a new case, case detail with history."""
 
 from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
@@ -11,6 +12,8 @@ from sqlalchemy.orm import defaultload, joinedload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.attachments.service import (
+    Limits,
+    Upload,
     add_attachments,
     attachments_of,
     images_and_documents,
@@ -26,15 +29,16 @@ from app.cases.models import Case, CaseStatus
 from app.cases.service import history_of, open_tasks_of, startable_units, startable_versions
 from app.casetypes.registry import deployed_version, latest_version
 from app.clock import utcnow
-from app.errors import NotFoundError, ValidationError
+from app.errors import ForbiddenError, NotFoundError, ValidationError
 from app.extensions import db
 from app.i18n import locale_code
 from app.intake.duplicates import DuplicateFound
 from app.intake.reporters import reporters_of
-from app.intake.reports import leaves_for, read_place, report_case
+from app.intake.reports import Place, leaves_for, read_place, report_case
 from app.jsonforms.html import coerce_posted, form_fields
 from app.jsonforms.localize import localize
-from app.org.models import User
+from app.jsonforms.validate import form_errors
+from app.org.models import OrgUnit, User
 from app.org.permissions import can_attach, can_see_case, sees_personal_data, visible_cases
 from app.org.service import candidates_of
 from app.privacy import personal_fields
@@ -114,17 +118,15 @@ def new() -> ResponseReturnValue:
         raise NotFoundError(_("No such case type."))
     deployed = deployed_version(version)
     units = startable_units(user, deployed.definition.start_lane)
+    if not units:  # no grid to report it in: no form to fill in
+        raise ForbiddenError(_("Your roles do not report cases of this type."))
     schema, ui_schema = deployed.form(deployed.definition.start_form) or ({"properties": {}}, {})
     schema = localize(schema, ui_schema, locale_code())
     values, errors, duplicates = {}, {}, []
     if request.method == "POST":
         values = coerce_posted(schema, request.form)
-        unit = next((u for u in units if u.code == request.form.get("org_unit")), None)
         try:
-            if unit is None:
-                raise ValidationError(_("Choose a grid."), {"org_unit": _("Choose one of your grids.")})
-            uploads = read_uploads(request.files.to_dict(flat=False), upload_limits := limits())
-            place = read_place(request.form, prefix="place_")  # optional item and point; duplicates flagged
+            unit, uploads, place = _read_report(schema, values, units, upload_limits := limits())
             reported = report_case(version, unit, values, place, actor=user, now=(now := utcnow()), channel="web")
             add_attachments(reported.change.case, uploads, actor=user, now=now)
             with written(uploads, upload_limits):
@@ -142,6 +144,29 @@ def new() -> ResponseReturnValue:
         chosen_unit=request.form.get("org_unit"), unit_error=errors.get("org_unit"), errors=errors, upload_errors=errors,
         place_options=leaves_for(version.key), duplicates=duplicates, posted=request.form,
     ), 422 if errors else 200  # fmt: skip
+
+
+def _read_report(schema: dict[str, Any], values: dict[str, Any], units: list[OrgUnit], upload_limits: Limits,
+                 ) -> tuple[OrgUnit, list[Upload], Place]:  # fmt: skip
+    """The posted grid, uploads and place (optional item and point; duplicates flagged), or one ValidationError
+    naming every field that needs attention at once: the grid, the form's own fields, the uploads and the place."""
+    errors = form_errors(schema, values)
+    unit = next((u for u in units if u.code == request.form.get("org_unit")), None)
+    if unit is None:
+        errors["org_unit"] = _("Choose one of your grids.")
+    uploads: list[Upload] = []
+    place: Place | None = None
+    try:
+        uploads = read_uploads(request.files.to_dict(flat=False), upload_limits)
+    except ValidationError as err:
+        errors |= err.fields
+    try:
+        place = read_place(request.form, prefix="place_")
+    except ValidationError as err:
+        errors |= err.fields
+    if errors or unit is None or place is None:
+        raise ValidationError(_("Some fields need your attention."), errors)
+    return unit, uploads, place
 
 
 @bp.get("/cases/<int:case_id>")

@@ -4,15 +4,14 @@ from collections import defaultdict
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
 from app.cases.models import Case, CaseEvent, CaseStatus
 from app.casetypes.models import ProcessVersion
 from app.casetypes.names import task_name
+from app.clock import local_iso
 from app.date_range import checked_day
 from app.errors import BadRequestError, NotFoundError
 from app.extensions import db
@@ -27,13 +26,6 @@ PUBLIC_EVENTS = ("started", "routed", "task_opened", "closed")
 FIELDS = ("service_request_id", "status", "status_notes", "service_name", "service_code", "description",
           "agency_responsible", "service_notice", "requested_datetime", "updated_datetime", "expected_datetime",
           "address", "address_id", "zipcode", "lat", "long", "media_url")  # fmt: skip
-
-
-def w3c(value: datetime | None) -> str:
-    """ISO 8601 with the local offset, e.g. 2026-11-26T20:50:00+08:00."""
-    if value is None:
-        return ""
-    return value.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).isoformat(timespec="seconds")
 
 
 def status_of(case: Case) -> str:
@@ -65,9 +57,9 @@ def request_json(case: Case, events: list[CaseEvent]) -> dict[str, Any]:
         "service_notice": _("Time limit: %(limit)s", limit=time_limit_text(category.time_limit))
         if category and category.time_limit
         else "",
-        "requested_datetime": w3c(case.opened_at),
-        "updated_datetime": w3c(events[-1].at if events else case.opened_at),
-        "expected_datetime": w3c(case.due_at),
+        "requested_datetime": local_iso(case.opened_at),
+        "updated_datetime": local_iso(events[-1].at if events else case.opened_at),
+        "expected_datetime": local_iso(case.due_at),
         "address": case.address or "",
         "address_id": "",
         "zipcode": "",

@@ -1,5 +1,7 @@
 """Every access rule in one place: jurisdiction, candidacy and who may do what."""
 
+from collections.abc import Collection
+
 from sqlalchemy import ColumnElement, Select, select
 
 from app.cases.models import Case, CaseStatus
@@ -105,6 +107,13 @@ def can_start_in(user: User, start_role: str | None, unit: OrgUnit, *, triage: b
     if start_role is None:
         return in_jurisdiction(user, unit) or (triage and any(covers(m.org_unit) for m in user.memberships))
     return any(m.role == start_role and covers(m.org_unit) for m in user.memberships)
+
+
+def holds_start_lane(user: User, start_lanes: Collection[str | None]) -> bool:
+    """Whether `user` holds the role of some case type's start lane (any role, for a type whose start event sits in
+    no lane): the menu offers reporting. Where they may report it is `startable_units` (app/cases/service.py)."""
+    roles = {m.role for m in user.memberships}
+    return bool(roles) and (None in start_lanes or not roles.isdisjoint(start_lanes))
 
 
 def may_hold(user: User, role: str, unit: OrgUnit) -> bool:

@@ -405,6 +405,10 @@
   }
 
   function deploy() {
+    // Deploying makes the next version live at once: new cases use it.
+    if (!window.confirm(text.confirmDeploy)) {
+      return Promise.resolve();
+    }
     return save().then(function (ok) {
       return ok && post(data.deploy).then(function (reply) {
         if (reply.status !== 201 && reply.status !== 200) {

@@ -1,5 +1,6 @@
 // Feedback on long actions (imports, deployments, migrations): a form marked data-busy="<message>" shows the
-// message in a status line while the server works, and a second click does not send it again.
+// message in a status line while the server works, and a second click does not send it again. Actions that
+// change what everyone uses (deploying a version) ask first: data-confirm="<question>" on the form or its button.
 (function () {
   "use strict";
 
@@ -16,6 +17,12 @@
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
+    // A button (or form) marked data-confirm="<question>" asks first; cancelling sends nothing.
+    var asking = event.submitter && event.submitter.hasAttribute("data-confirm") ? event.submitter : form;
+    if (asking.hasAttribute("data-confirm") && !window.confirm(asking.getAttribute("data-confirm"))) {
+      event.preventDefault();
+      return;
+    }
     if (!form.hasAttribute("data-busy")) {
       return;
     }

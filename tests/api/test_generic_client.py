@@ -22,7 +22,15 @@ def value_for(spec: dict[str, Any]) -> Any:
 
 
 def fill(schema: dict[str, Any]) -> dict[str, Any]:
-    return {name: value_for(spec) for name, spec in schema["properties"].items() if name in schema.get("required", [])}
+    """The required fields, and those a choice made requires (`allOf` of `if`/`then`)."""
+    props = schema["properties"]
+    data = {name: value_for(spec) for name, spec in props.items() if name in schema.get("required", [])}
+    for rule in schema.get("allOf", []):
+        when = rule["if"]
+        chosen = all(data.get(name) == spec.get("const") for name, spec in when.get("properties", {}).items())
+        if chosen and set(when.get("required", [])) <= data.keys():
+            data |= {name: value_for(props[name]) for name in rule["then"].get("required", [])}
+    return data
 
 
 def test_a_client_walks_every_case_type_by_its_schemas(api: Any) -> None:

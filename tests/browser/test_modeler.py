@@ -50,6 +50,7 @@ def edit_in_panel(page: Any, task_id: str) -> None:
 
 def test_a_designer_draws_a_new_case_type_in_the_modeler_and_deploys_it(page: Any) -> None:
     sign_in(page, "designer")
+    page.on("dialog", lambda dialog: dialog.accept())  # deploying asks first
     open_new_case_type(page, "street_lamp_repair")
     task_id = page.evaluate(DRAW)
     edit_in_panel(page, task_id)
