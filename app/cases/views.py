@@ -40,6 +40,7 @@ from app.jsonforms.localize import localize
 from app.jsonforms.validate import form_errors
 from app.org.models import OrgUnit, User
 from app.org.permissions import can_attach, can_see_case, sees_personal_data, visible_cases
+from app.org.roles import role_labels
 from app.org.service import candidates_of
 from app.privacy import personal_fields
 from app.registers.references import linked_records, reference_options
@@ -179,9 +180,10 @@ def detail(case_id: int) -> ResponseReturnValue:
 @bp.get("/cases/<int:case_id>/diagram")
 @login_required
 def diagram(case_id: int) -> ResponseReturnValue:
-    """The case's version diagram and where the case is in it, for the viewer on the case page."""
+    """The case's version diagram and where the case is in it, for the viewer on the case page; `lanes`: the roles'
+    names in the reader's language, which the viewer shows on the lanes instead of the role keys the diagram holds."""
     case = get_case_for(signed_in_user(), case_id)
-    return {"xml": case.process_version.bpmn_xml, **diagram_markers(case, now=utcnow())}
+    return {"xml": case.process_version.bpmn_xml, "lanes": role_labels(), **diagram_markers(case, now=utcnow())}
 
 
 @bp.post("/cases/<int:case_id>/reveal")

@@ -17,7 +17,7 @@
     })
     .then(function (data) {
       var viewer = new window.BpmnJS({ container: container });
-      return viewer.importXML(data.xml).then(function () {
+      return viewer.importXML(withLaneNames(data.xml, data.lanes || {})).then(function () {
         var canvas = viewer.get("canvas");
         var registry = viewer.get("elementRegistry");
         var marked = 0;
@@ -36,4 +36,20 @@
     .catch(function () {
       container.textContent = container.dataset.error;
     });
+
+  // A lane's name in the diagram is the role key the engine matches ("grid_worker"); readers see the role's name.
+  function withLaneNames(xml, names) {
+    var doc = new DOMParser().parseFromString(xml, "application/xml");
+    if (doc.getElementsByTagName("parsererror").length) {
+      return xml;
+    }
+    var lanes = doc.getElementsByTagNameNS("http://www.omg.org/spec/BPMN/20100524/MODEL", "lane");
+    Array.prototype.forEach.call(lanes, function (lane) {
+      var name = names[lane.getAttribute("name")];
+      if (name) {
+        lane.setAttribute("name", name);
+      }
+    });
+    return new XMLSerializer().serializeToString(doc);
+  }
 })();

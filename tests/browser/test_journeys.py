@@ -40,6 +40,8 @@ def test_a_grid_worker_reports_a_hazard_from_a_phone(page: Any) -> None:
     # The case's diagram (bpmn-js, from `make vendor`) marks where the case is: its open task.
     page.wait_for_selector("#case-diagram[data-marked='1']")
     assert page.locator("#case-diagram .djs-element.case-current").count() == 1
+    lanes = page.inner_text("#case-diagram")
+    assert "网格员" in lanes and "grid_worker" not in lanes  # the lanes show the roles' names, not their keys
     assert no_horizontal_scroll(page)
     heights = page.evaluate("[...document.querySelectorAll('button, select, input:not([type=hidden]):not([type=radio])"
                             ":not([type=checkbox])')].map(e => e.getBoundingClientRect().height)")  # fmt: skip
