@@ -44,7 +44,8 @@ def org_cli() -> None:
 @with_appcontext
 def load_boundaries_command(path: str, code_property: str) -> None:
     """Set units' boundaries from a GeoJSON FeatureCollection (one Polygon or MultiPolygon per unit, WGS 84)."""
-    _stored(load_boundaries(_text(path, csv=False), code_property=code_property), "boundaries")
+    loaded = _stored(load_boundaries(_text(path, csv=False), code_property=code_property))
+    click.echo(_("%(num)d boundaries stored.", num=loaded.count))
 
 
 @org_cli.command("load-places")
@@ -52,7 +53,8 @@ def load_boundaries_command(path: str, code_property: str) -> None:
 @with_appcontext
 def load_places_command(path: str) -> None:
     """Add the gazetteer's place names from a CSV file with the columns name,unit_code,kind."""
-    _stored(load_places(_text(path, csv=True)), "places")
+    loaded = _stored(load_places(_text(path, csv=True)))
+    click.echo(_("%(num)d places added.", num=loaded.count))
 
 
 def _text(path: str, *, csv: bool) -> str:
@@ -63,7 +65,7 @@ def _text(path: str, *, csv: bool) -> str:
         raise click.ClickException(f"{path}: {err}") from None
 
 
-def _stored(loaded: Loaded, what: str) -> None:
+def _stored(loaded: Loaded) -> Loaded:
     """Commit what a file held, or list every problem and store nothing (exit 1)."""
     if loaded.problems:
         db.session.rollback()
@@ -71,4 +73,4 @@ def _stored(loaded: Loaded, what: str) -> None:
             click.echo(problem, err=True)
         raise click.ClickException(_("Nothing stored: %(num)d problems.", num=len(loaded.problems)))
     db.session.commit()
-    click.echo(_("%(what)s: %(num)d stored.", what=what, num=loaded.count))
+    return loaded
