@@ -37,9 +37,25 @@ def data_rows(version: ProcessVersion, data: dict[str, Any], *, reveal: bool = F
     script keeps for a gateway, is left out rather than shown under its variable name."""
     if not reveal:
         data = masked(version, data)
+    titles, options = _labels(deployed_version(version))
+    rows = []
+    for field, value in data.items():
+        if value is None or field not in titles:  # what no form declares is the scripts' own (README of processes/)
+            continue
+        shown = options.get(field, {}).get(option_key(value)) or _shown(value)
+        rows.append((titles[field], shown))
+    return rows
+
+
+def value_label(version: ProcessVersion, field: str, value: Any) -> str:
+    """One value as `data_rows` shows it: its choice's label in the reader's language, if a form offers it."""
+    return _labels(deployed_version(version))[1].get(field, {}).get(option_key(value)) or _shown(value)
+
+
+def _labels(deployed: Deployed) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """Every form's field titles and choice labels, in the reader's language (the first form naming a field wins)."""
     titles: dict[str, str] = {}
     options: dict[str, dict[str, str]] = {}
-    deployed = deployed_version(version)
     for name, schema in deployed.forms.items():
         if not name.endswith(".schema.json"):
             continue
@@ -48,13 +64,7 @@ def data_rows(version: ProcessVersion, data: dict[str, Any], *, reveal: bool = F
             titles.setdefault(field, str(spec.get("title", field)))
             for option in spec.get("oneOf", []):
                 options.setdefault(field, {})[option_key(option.get("const"))] = str(option.get("title"))
-    rows = []
-    for field, value in data.items():
-        if value is None or field not in titles:  # what no form declares is the scripts' own (README of processes/)
-            continue
-        shown = options.get(field, {}).get(option_key(value)) or _shown(value)
-        rows.append((titles.get(field, field), shown))
-    return rows
+    return titles, options
 
 
 def _shown(value: Any) -> str:

@@ -7,6 +7,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from app.cases.models import Case
+from app.casetypes.models import ProcessVersion
+from app.casetypes.names import task_name, value_label
 from app.extensions import db
 from app.notifications.models import Notification
 from app.notifications.senders import configured_senders, send_all
@@ -20,7 +22,8 @@ def notify(users: list[User], kind: str, *, task: Task, now: datetime, **params:
     for user in {u.id: u for u in users}.values():
         db.session.add(Notification(
             user_id=user.id, kind=kind, case_id=task.case_id, task_id=task.id,
-            params={"case_number": task.case.number, "task": task.name, **params}, created_at=now,
+            params={"case_number": task.case.number, "task": task.name, "bpmn_id": task.bpmn_id,
+                    "version_id": task.case.process_version_id, **params}, created_at=now,
         ))  # fmt: skip
 
 
@@ -28,11 +31,19 @@ def notify_outcome(users: list[User], *, case: Case, now: datetime, outcome: str
     """A case someone else also reported is closed: tell them (no task is concerned)."""
     for user in {u.id: u for u in users}.values():
         db.session.add(Notification(user_id=user.id, kind="case_outcome", case_id=case.id, task_id=None,
-                                    params={"case_number": case.number, "outcome": outcome}, created_at=now))  # fmt: skip
+                                    params={"case_number": case.number, "outcome": outcome,
+                                            "version_id": case.process_version_id}, created_at=now))  # fmt: skip
 
 
 def message(notification: Notification) -> str:
-    p = notification.params
+    """The notification in the reader's language: the step's name and the outcome's label from the case's version
+    (a notification made before they were kept shows the names it stored)."""
+    p = dict(notification.params)
+    version = db.session.get(ProcessVersion, p["version_id"]) if p.get("version_id") else None
+    if version is not None and p.get("bpmn_id"):
+        p["task"] = task_name(version, p["bpmn_id"], p.get("task") or "")
+    if version is not None and p.get("outcome"):
+        p["outcome"] = value_label(version, "outcome", p["outcome"])
     texts = {
         "assigned": _("Task %(task)s of case %(case)s was assigned to you.", task=p.get("task"), case=p.get("case_number")),
         "warning": _("Task %(task)s of case %(case)s is close to its deadline.", task=p.get("task"), case=p.get("case_number")),

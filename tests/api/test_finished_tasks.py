@@ -96,3 +96,12 @@ def test_a_cases_history_names_its_steps_in_the_readers_language(api: Any, compl
     assert {e["task"]["name"] for e in chinese if e["task"] and e["task"]["bpmn_id"] == "accept_and_assess"} == {
         "受理并研判"
     }
+
+
+def test_a_notification_names_the_step_in_the_readers_language(api: Any) -> None:
+    task = api("grid_worker_1").post("/cases", {**START, "data": FIRE_REPORT}).json["open_tasks"][0]
+    assert api("leader").post(f"/tasks/{task['id']}/supervise", {"reason": "请加快"}).status_code == 200
+    dispatcher = api("township_dispatcher_1")
+    english = dispatcher.get("/notifications?locale=en").json["items"][0]["message"]
+    assert english.startswith("Supervision notice on task Accept and assess of case ")  # was 受理并研判 in English
+    assert "受理并研判" in dispatcher.get("/notifications").json["items"][0]["message"]

@@ -143,7 +143,10 @@ def test_api_start_flags_merges_and_the_reporter_hears_the_outcome(api: Any, run
     told = run(lambda: db.session.scalar(select(CaseReporter.notified_at)))
     assert told is not None
     login(client, "grid_worker_x")
-    assert "kind-case_outcome" in client.get("/notifications").get_data(as_text=True)
+    page = client.get("/notifications").get_data(as_text=True)
+    assert "kind-case_outcome" in page and "已办结：整改完成" in page  # the outcome's label, not "rectified"
+    english = second.get("/notifications?locale=en").json["items"][0]["message"]
+    assert english.endswith("is closed: Rectified")
 
 
 def test_new_case_page_flags_and_keeps_separate(client: FlaskClient, api: Any) -> None:
