@@ -67,12 +67,14 @@ def test_a_completed_tasks_page_shows_when_it_was_done_not_a_deadline(client: Fl
     report_fire_case(client)
     login(client, "township_dispatcher_1")
     [task_id] = task_ids(client.get("/inbox").data.decode())
-    assert 'class="deadline"' in client.get(f"/tasks/{task_id}").data.decode()  # open: its time limit
+    assert client.post(f"/tasks/{task_id}/supervise", data={"reason": "请尽快"}).status_code == 302
+    page = client.get(f"/tasks/{task_id}").data.decode()
+    assert 'class="deadline"' in page and "督办" in page  # open: its time limit, and the notice
     done = client.post(f"/tasks/{task_id}/complete", data={"severity_decision": "minor"})
     assert done.status_code == 302
     page = client.get(f"/tasks/{task_id}").data.decode()
     assert 'class="deadline"' not in page and "办理时限" not in page and "待处" not in page
-    assert "data-completed" in page
+    assert "data-completed" in page and 'class="flash error"' not in page  # nor the supervision notice
 
 
 def test_the_triage_grid_choice_starts_empty_and_an_empty_choice_is_refused(client: FlaskClient, run: Any) -> None:
