@@ -1,8 +1,10 @@
 """Reading the security log: an admin sees the events of the accounts in their area (all, at the top)."""
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_
 from werkzeug.datastructures import MultiDict
@@ -12,6 +14,7 @@ from app.audit.models import SecurityEvent
 from app.audit.service import KINDS, events_query
 from app.clock import local_iso
 from app.dashboard.exports import as_csv
+from app.dashboard.periods import Period
 from app.date_range import filter_day
 from app.extensions import db
 from app.org.models import User
@@ -47,8 +50,9 @@ class AuditQuery:
 
 
 def visible_events(admin: User, query: AuditQuery, *, limit: int) -> list[SecurityEvent]:
-    since = datetime.combine(query.day_from, time(0), UTC) if query.day_from else None
-    until = datetime.combine(query.day_to, time(0), UTC) + timedelta(days=1) if query.day_to else None
+    tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])  # the days the page shows: the county's
+    since = Period(query.day_from, query.day_from).instants(tz)[0] if query.day_from else None
+    until = Period(query.day_to, query.day_to).instants(tz)[1] if query.day_to else None
     stmt = events_query(kind=query.kind, username=query.username, since=since, until=until)
     if not is_top_admin(admin):
         managed = users_managed(admin)

@@ -119,3 +119,19 @@ def test_the_report_form_names_every_field_error_at_once(client: FlaskClient) ->
     assert 'id="description-error"' in page and 'data-field="place_longitude"' in page
     no_grid = client.post("/cases/new", data={"case_type": "fire_hazard_rectification", **report})
     assert 'id="org_unit-error"' in no_grid.data.decode() and 'id="description-error"' in no_grid.data.decode()
+
+
+def test_the_security_logs_day_filter_counts_the_countys_days(client: FlaskClient, run: Any) -> None:
+    from datetime import UTC
+
+    from app.audit.service import record
+
+    def log() -> None:  # 07:30 on 28 November in the county, still the 27th in UTC
+        record("login_failed", now=datetime(2026, 11, 27, 23, 30, tzinfo=UTC), user=None, ip="10.9.8.7",
+               username="early_bird")  # fmt: skip
+        db.session.commit()
+
+    run(log)
+    login(client, "admin")
+    assert "early_bird" in client.get("/admin/audit?from=2026-11-28&to=2026-11-28").data.decode()
+    assert "early_bird" not in client.get("/admin/audit?from=2026-11-27&to=2026-11-27").data.decode()
