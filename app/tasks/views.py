@@ -1,5 +1,6 @@
 """Inbox and task pages: claim, release, assign, complete."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -24,6 +25,7 @@ from app.intake.knowledge import related_entries
 from app.intake.reporters import reporters_of
 from app.jsonforms.html import coerce_posted, form_fields
 from app.jsonforms.localize import localize
+from app.org.models import User
 from app.org.permissions import (
     can_assign,
     can_claim,
@@ -80,8 +82,13 @@ def _task_form(task: Task) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def _render(
-    task: Task, values: dict[str, Any] | None = None, errors: dict[str, str] | None = None, status: int = 200
+    task: Task,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+    side: tuple[str, Mapping[str, str], dict[str, str]] | None = None,
 ) -> ResponseReturnValue:
+    """The task page; `side`: a smaller form on it sent back (its name, what was typed, its field errors)."""
     user = signed_in_user()
     schema, ui_schema = _task_form(task)
     may_see_case = can_see_case(user, task.case)
@@ -109,6 +116,9 @@ def _render(
         upload_errors=errors or {},
         answers=related_entries(task.case.category) if reads_knowledge(user) else [],
         reporters=reporters_of(task.case),
+        side_form=side[0] if side else None,
+        side_values=side[1] if side else {},
+        side_errors=side[2] if side else {},
     ), status
 
 
@@ -191,8 +201,11 @@ def supervise(task_id: str) -> ResponseReturnValue:
     user = signed_in_user()
     task = open_task_for(user, task_id)
     require(can_supervise(user, task))
-    supervise_task(task, reason=request.form.get("reason"), due_at=local_datetime(request.form.get("due_at")),
-                   actor=user, now=utcnow())  # fmt: skip
+    try:
+        supervise_task(task, reason=request.form.get("reason"), due_at=local_datetime(request.form.get("due_at")),
+                       actor=user, now=utcnow())  # fmt: skip
+    except ValidationError as err:
+        return _sent_back(user, task_id, "supervise", err)
     db.session.commit()
     flash(_("Supervision notice issued."), "success")
     return redirect(url_for("tasks.detail", task_id=task_id))
@@ -204,7 +217,16 @@ def return_(task_id: str) -> ResponseReturnValue:
     user = signed_in_user()
     task = open_task_for(user, task_id)
     require(can_return(user, task))
-    return_task(task, reason=request.form.get("reason"), actor=user, now=utcnow())
+    try:
+        return_task(task, reason=request.form.get("reason"), actor=user, now=utcnow())
+    except ValidationError as err:
+        return _sent_back(user, task_id, "return", err)
     db.session.commit()
     flash(_("Task returned."), "success")
     return redirect(url_for("tasks.inbox"))
+
+
+def _sent_back(user: User, task_id: str, form: str, err: ValidationError) -> ResponseReturnValue:
+    """The task page again with the side form `form` as it was typed, each error beside its field (422)."""
+    db.session.rollback()
+    return _render(get_task_for(user, task_id), status=422, side=(form, request.form, err.fields))

@@ -135,3 +135,26 @@ def test_the_security_logs_day_filter_counts_the_countys_days(client: FlaskClien
     login(client, "admin")
     assert "early_bird" in client.get("/admin/audit?from=2026-11-28&to=2026-11-28").data.decode()
     assert "early_bird" not in client.get("/admin/audit?from=2026-11-27&to=2026-11-27").data.decode()
+
+
+def test_a_supervision_notice_without_a_reason_comes_back_on_the_task_page(client: FlaskClient) -> None:
+    report_fire_case(client)
+    login(client, "township_dispatcher_1")
+    [task_id] = task_ids(client.get("/inbox").data.decode())
+    page = client.post(f"/tasks/{task_id}/supervise", data={"reason": "  ", "due_at": "2026-12-01T17:30"})
+    html = page.data.decode()
+    assert page.status_code == 422 and 'id="supervise-reason-error"' in html  # was a bare error page: "reason: …"
+    assert 'value="2026-12-01T17:30"' in html and 'name="reason" rows="2"' in html  # the deadline typed is kept
+    bad_day = client.post(f"/tasks/{task_id}/supervise", data={"reason": "请尽快", "due_at": "tomorrow"})
+    assert bad_day.status_code == 422 and ">请尽快</textarea>" in bad_day.data.decode()
+    assert 'id="supervise-due-error"' in bad_day.data.decode()
+
+
+def test_a_return_without_a_reason_comes_back_on_the_task_page(client: FlaskClient) -> None:
+    report_fire_case(client)
+    login(client, "township_dispatcher_1")
+    [task_id] = task_ids(client.get("/inbox").data.decode())
+    assert client.post(f"/tasks/{task_id}/claim").status_code == 302
+    page = client.post(f"/tasks/{task_id}/return", data={"reason": ""})
+    assert page.status_code == 422 and 'id="return-reason-error"' in page.data.decode()
+    assert task_id in task_ids(client.get("/inbox").data.decode())  # still theirs: nothing was returned
