@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, flash, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
@@ -44,6 +44,13 @@ class ValidationError(DomainError):
 
 class TooManyAttemptsError(DomainError):
     status, code = 429, "too_many_attempts"
+
+
+def flash_errors(err: DomainError) -> None:
+    """A refused form that cannot be shown again as typed (a file chosen, a password): its errors as messages on the
+    page the user is sent back to."""
+    for message in err.fields.values() or [err.message]:
+        flash(message, "error")
 
 
 def wants_json() -> bool:

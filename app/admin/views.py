@@ -21,7 +21,7 @@ from app.admin.user_service import (
 from app.audit.service import KINDS, record
 from app.auth.guards import login_required, require, signed_in_user
 from app.clock import utcnow
-from app.errors import NotFoundError, ValidationError
+from app.errors import NotFoundError, ValidationError, flash_errors
 from app.extensions import db
 from app.org.models import OrgKind, User
 from app.org.permissions import is_admin, is_admin_of
@@ -130,8 +130,21 @@ def user(username: str) -> ResponseReturnValue:
 @bp.post("/users/<username>/<action>")
 @login_required
 def user_action(username: str, action: str) -> ResponseReturnValue:
-    admin, now = _admin(), utcnow()
+    admin = _admin()
     target = _managed_user(admin, username)
+    try:
+        _change_user(admin, target, action)
+    except ValidationError as err:  # back to the account's page, which says why (a password is not shown again)
+        db.session.rollback()
+        flash_errors(err)
+        return redirect(url_for("admin.user", username=username))
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(url_for("admin.user", username=username))
+
+
+def _change_user(admin: User, target: User, action: str) -> None:
+    now = utcnow()
     if action == "grant":
         grant_role(
             target, request.form.get("role", ""), unit_by_code(request.form.get("org_unit", "")), actor=admin, now=now
@@ -144,9 +157,6 @@ def user_action(username: str, action: str) -> ResponseReturnValue:
         reset_password(target, request.form.get("password", ""), actor=admin, now=now)
     else:
         raise NotFoundError(_("Not found."))
-    db.session.commit()
-    flash(_("Saved."), "success")
-    return redirect(url_for("admin.user", username=username))
 
 
 @bp.route("/import", methods=["GET", "POST"])

@@ -18,7 +18,7 @@ from app.attachments.service import (
 from app.auth.guards import login_required, require, signed_in_user
 from app.cases.views import get_case_for
 from app.clock import utcnow
-from app.errors import ValidationError
+from app.errors import ValidationError, flash_errors
 from app.extensions import db
 from app.org.permissions import can_attach
 
@@ -35,9 +35,8 @@ def add(case_id: int) -> ResponseReturnValue:
     back = redirect(url_for("cases.detail", case_id=case.id, _anchor="attachments"))
     try:
         uploads = read_uploads(request.files.to_dict(flat=False), limits())
-    except ValidationError as err:  # back to the case page, which says why beside nothing lost (a file cannot be kept)
-        for message in err.fields.values() or [err.message]:
-            flash(message, "error")
+    except ValidationError as err:  # back to the case page, which says why (a chosen file cannot be shown again)
+        flash_errors(err)
         return back
     if not uploads:
         flash(_("Choose a photo or document."), "error")

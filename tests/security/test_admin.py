@@ -90,7 +90,12 @@ def test_admin_creates_a_user_grants_revokes_deactivates_and_resets(client: Flas
         == 401
     )
     assert client.post("/admin/users/zhang_san/activate").status_code == 302
-    assert client.post("/admin/users/zhang_san/password", data={"password": "short"}).status_code == 422
+    short = client.post("/admin/users/zhang_san/password", data={"password": "short"})
+    assert short.status_code == 302 and short.location.endswith("/admin/users/zhang_san")  # back to the account
+    assert 'class="flash error"' in client.get("/admin/users/zhang_san").data.decode()  # told why, on its page
+    assert (
+        client.post("/api/v1/auth/token", json={"username": "zhang_san", "password": "short"}).status_code == 401
+    )  # nothing changed
     assert client.post("/admin/users/zhang_san/password", data={"password": "lake-9-cloud"}).status_code == 302
     assert (
         client.post("/api/v1/auth/token", json={"username": "zhang_san", "password": "lake-9-cloud"}).status_code == 200
