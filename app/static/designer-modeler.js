@@ -284,7 +284,7 @@
       return;
     }
     var bo = element.businessObject;
-    heading(bo.$type.replace("bpmn:", ""));
+    heading((text.types || {})[bo.$type] || bo.$type.replace("bpmn:", ""));
     commonFields(element, bo);
     if (bo.$type === "bpmn:Participant" && bo.processRef) {
       processFields(element, bo.processRef);

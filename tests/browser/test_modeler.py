@@ -35,6 +35,7 @@ def edit_in_panel(page: Any, task_id: str) -> None:
     """Name the new task, give it a form and a bad time limit, and make the lane village staff's."""
     page.click(f"g.djs-element[data-element-id='{task_id}']", position={"x": 50, "y": 20}, force=True)
     page.wait_for_selector("#prop-formJsonSchemaFilename")
+    assert page.inner_text("#modeler [data-panel] h2") == "用户任务"  # the element's kind in the reader's language
     page.fill("#prop-name", "核查路灯")
     page.press("#prop-name", "Tab")
     page.select_option("#prop-formJsonSchemaFilename", "hotline_review.schema.json")
