@@ -28,6 +28,8 @@ def test_leader_sees_headlines_league_table_and_trend(client: FlaskClient, cases
     assert f'href="/dashboard?org_unit={TAOYUAN}&amp;period=month&amp;date=2026-03-01"' in html
     assert f"/cases?org_unit={TAOYUAN}&amp;status=all&amp;opened_from=2026-03-01&amp;opened_to=2026-03-31" in html
     assert html.count("<meter") == 24  # twelve months of received and closed bars
+    assert "How each figure is counted" in html and "out of all closed in the period" in html  # not "see the README"
+    assert "README" not in html
     assert f'href="/dashboard?org_unit={COUNTY}&amp;period=month&amp;date=2026-03-01"' in html  # up to the county
     assert "/dashboard/export.xlsx?" in html
 
