@@ -5,6 +5,7 @@ from typing import Any
 from flask import Flask
 from flask_login import current_user
 
+from app.cases.events import event_label
 from app.cases.service import reports_some_type
 from app.casetypes.names import case_type_name, data_rows, listed_task_name, task_name
 from app.clock import utcnow
@@ -47,6 +48,7 @@ def init_templating(app: Flask) -> None:
         task_name=task_name,
         listed_task_name=listed_task_name,
         data_rows=data_rows,
+        event_label=event_label,
         task_state=lambda task: task_state(task, utcnow()),
         supported_locales=SUPPORTED_LOCALES,
         locale_code=locale_code,

@@ -13,6 +13,7 @@ hundred events in one statement; a task completion its two or three.
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, insert
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
@@ -23,6 +24,24 @@ from app.org.models import User
 from app.tasks.models import Task
 
 _QUEUE = "gridcase_case_events"  # session.info: event rows not yet written, in the order they happened
+
+
+# What each kind of event is called in a case's history (the API gives the kind itself).
+EVENT_LABELS = {
+    "started": _l("Reported"), "task_opened": _l("Task opened"), "claimed": _l("Claimed"),
+    "unclaimed": _l("Released"), "assigned": _l("Assigned"), "reassigned": _l("Sent to another unit"),
+    "completed": _l("Completed"), "task_cancelled": _l("Task cancelled"), "closed": _l("Case closed"),
+    "migrated": _l("Moved to a newer version"), "attachment_added": _l("Attachment added"),
+    "routed": _l("Sent to its grid"), "reporter_added": _l("Further reporter added (merged duplicate)"),
+    "duplicate_kept_separate": _l("Kept separate from similar open cases"),
+    "answered_from_knowledge": _l("Answered from the knowledge base"), "supervised": _l("Supervision notice"),
+    "returned": _l("Returned"), "open311_received": _l("Received from a citizens' app (Open311)"),
+    "timer_fired": _l("Time limit reached (timer)"), "timer_failed": _l("Timer could not fire; retried later"),
+}  # fmt: skip
+
+
+def event_label(kind: str) -> str:
+    return str(EVENT_LABELS.get(kind, kind))
 
 
 def add_event(

@@ -1,10 +1,11 @@
 """Domain verbs for cases: start one, and record what the engine did to it."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache, partial
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import defaultload
@@ -35,6 +36,7 @@ from app.tasks.models import ALERT_NONE, Task, TaskStatus
 from app.worker.models import Timer
 
 TITLE_MAX = 200
+TIMER_RETRY = timedelta(hours=1)  # when a timer whose case's diagram failed comes due again (fire_cases_timers)
 
 
 class ProcessError(DomainError):
@@ -224,27 +226,37 @@ def _schedule_timer(case: Case, fire_at: datetime | None, writes: RowWrites) -> 
     set_committed_value(case, "timer", timer if fire_at is not None else None)
 
 
-def fire_case_timers(case: Case, *, now: datetime) -> Change:
-    """Run the timer events of a (locked) case that are due at `now`; written at the caller's commit."""
-    return fire_cases_timers([case], now=now)[0]
-
-
 def fire_cases_timers(cases: list[Case], *, now: datetime) -> list[Change]:
-    """`fire_case_timers` for a batch of locked cases: the engine runs for each, then the units their new tasks
-    land in are looked up for the whole batch in one statement, then each case is written (at the caller's commit).
+    """Run the timer events due at `now` of a batch of locked cases: the engine runs for each, then the units their
+    new tasks land in are looked up for the whole batch in one statement, then each case is written (at the
+    caller's commit).
+
+    A case whose diagram fails at its timer is set aside, not the batch: the failure goes into its trail, its timer
+    comes due again after TIMER_RETRY, and the rest fire. (Raising, as this did, rolled the batch back and stopped
+    the worker; restarted, it met the same timer first and stopped again, and no timer in the county fired.)
     """
-    runs = []
+    runs, rows = [], RowWrites()
     for case in cases:
         deployed = deployed_version(case.process_version)
-        runs.append((case, deployed, _run(partial(engine.fire_timers, deployed.definition, case.state, now=now))))
+        try:
+            runs.append((case, deployed, _run(partial(engine.fire_timers, deployed.definition, case.state, now=now))))
+        except ProcessError as err:
+            _timer_failed(case, err, now=now, rows=rows)
     open_ids = {t.id for case in cases for t in open_tasks_of(case)}
     prime_candidate_units({(r.lane, c.org_unit) for c, _d, res in runs for r in res.ready if r.id not in open_ids})
-    changes, rows = [], RowWrites()
+    changes = []
     for case, deployed, result in runs:
         add_event(case, "timer_fired", actor=None, now=now)
         changes.append(record_engine_result(case, deployed, result, submitted={}, actor=None, now=now, rows=rows))
     rows.write()
     return changes
+
+
+def _timer_failed(case: Case, err: ProcessError, *, now: datetime, rows: RowWrites) -> None:
+    current_app.logger.error("case %s: its timer could not fire: %s", case.number, err.message)
+    add_event(case, "timer_failed", actor=None, now=now, payload={"reason": err.message})
+    if case.timer is not None:
+        rows.update(case.timer, fire_at=now + TIMER_RETRY)
 
 
 def open_tasks_of(case: Case) -> list[Task]:
