@@ -56,9 +56,11 @@ def inert_csv_text(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def unreadable_line(line: int, err: csv.Error) -> str:
-    """Where the csv module gave up (a field over its 128 KB limit, say): the message, naming the line."""
-    return str(_("Line %(line)d could not be read as CSV: %(reason)s", line=line, reason=str(err)))
+def unreadable_line(rows: "csv.DictReader[str]", err: csv.Error) -> str:
+    """Where the csv module gave up (a field over its 128 KB limit, say): the message, naming the line. (The
+    DictReader's own line count moves only after a row is read whole, so it names the line before; its reader's
+    counts the line it was reading.)"""
+    return str(_("Line %(line)d could not be read as CSV: %(reason)s", line=rows.reader.line_num, reason=str(err)))
 
 
 def as_record(header: list[str], row: list[str]) -> dict[str, str]:

@@ -74,7 +74,7 @@ def _rows(kind: str, content: bytes, report: ImportReport) -> list[tuple[int, di
         missing = [c for c in COLUMNS[kind] if c not in (reader.fieldnames or [])]
         rows = [(reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}) for row in reader]
     except csv.Error as err:
-        report.errors.append((reader.line_num, "", unreadable_line(reader.line_num, err)))
+        report.errors.append((reader.reader.line_num, "", unreadable_line(reader, err)))
         return []
     if missing:
         report.errors.append((1, "", _("Missing columns: %(columns)s", columns=", ".join(missing))))

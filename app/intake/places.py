@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import Base, db
 from app.org.geodata import Loaded, units_by_code
 from app.org.models import OrgUnit
+from app.spreadsheets import unreadable_line
 
 DEMO_PLACES = Path(__file__).with_name("demo_places.csv")
 PLACE_KINDS = ("road", "estate", "landmark", "other")
@@ -40,23 +41,31 @@ def load_places(text: str) -> Loaded:
     rows = csv.DictReader(io.StringIO(text))
     if not {"name", "unit_code"} <= set(rows.fieldnames or ()):
         return Loaded(problems=["line 1: the header must name the columns name,unit_code,kind"])
-    loaded, new = Loaded(), []
-    for row in rows:
-        line = f"line {rows.line_num}"
-        name, code = (row.get("name") or "").strip(), (row.get("unit_code") or "").strip()
-        kind = (row.get("kind") or "").strip() or "other"
-        unit = units.get(code)
-        if not name or len(name) > 120:
-            loaded.problems.append(f"{line}: a name of 1 to 120 characters is required")
-        if unit is None:
-            loaded.problems.append(f"{line}: no unit has the code {code or '(empty)'}")
-        if kind not in PLACE_KINDS:
-            loaded.problems.append(f"{line}: the kind must be one of {', '.join(PLACE_KINDS)}")
-        if unit is not None and name and (name, unit.id) not in existing:
-            existing.add((name, unit.id))
-            new.append(Place(name=name, kind=kind, org_unit=unit))
+    loaded, new = Loaded(), list[Place]()
+    try:
+        for row in rows:
+            _check_place(row, f"line {rows.line_num}", units, existing, loaded, new)
+    except csv.Error as err:  # a field past the csv module's limit, say: the line it gave up on
+        loaded.problems.append(unreadable_line(rows, err))
     if not loaded.problems:
         db.session.add_all(new)
         db.session.flush()
         loaded.count = len(new)
     return loaded
+
+
+def _check_place(row: dict[str, str], line: str, units: dict[str, OrgUnit], existing: set[tuple[str, int]],
+                 loaded: Loaded, new: list[Place]) -> None:  # fmt: skip
+    """One row: its problems into `loaded`, or a new place into `new` (none for a name its unit lists already)."""
+    name, code = (row.get("name") or "").strip(), (row.get("unit_code") or "").strip()
+    kind = (row.get("kind") or "").strip() or "other"
+    unit = units.get(code)
+    if not name or len(name) > 120:
+        loaded.problems.append(f"{line}: a name of 1 to 120 characters is required")
+    if unit is None:
+        loaded.problems.append(f"{line}: no unit has the code {code or '(empty)'}")
+    if kind not in PLACE_KINDS:
+        loaded.problems.append(f"{line}: the kind must be one of {', '.join(PLACE_KINDS)}")
+    if unit is not None and name and (name, unit.id) not in existing:
+        existing.add((name, unit.id))
+        new.append(Place(name=name, kind=kind, org_unit=unit))

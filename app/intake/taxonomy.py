@@ -62,7 +62,7 @@ def read_csv(text: str) -> list[tuple[int, dict[str, str]]]:
             (index + 2, {k.strip(): (v or "").strip() for k, v in row.items() if k}) for index, row in enumerate(reader)
         ]
     except csv.Error as err:
-        raise ValueError(unreadable_line(reader.line_num, err)) from err
+        raise ValueError(unreadable_line(reader, err)) from err
 
 
 def parse_rows(

@@ -2,8 +2,9 @@
 
 Routing a report by its point, the dashboard's map and Open311's located reports read `org_unit.boundary`; routing
 an address without a point reads the `place` table. `flask seed-demo` fills both for the demo county; these load a
-county's own, as `flask org load-boundaries` and `flask org load-places` (app/intake/places.py). Each file is checked whole first: with any
-problem nothing is stored, and every problem is listed with the feature or line it is in.
+county's own, as `flask org load-boundaries` and `flask org load-places` (app/intake/places.py). Each file is
+checked whole first: with any problem nothing is stored, and every problem is listed with the feature or line it is
+in.
 """
 
 import json

@@ -90,7 +90,7 @@ def _read(data: bytes, errors: list[LineError]) -> list[dict[str, str]] | None:
     try:
         return list(reader)
     except csv.Error as err:
-        errors.append(LineError(reader.line_num, "", unreadable_line(reader.line_num, err)))
+        errors.append(LineError(reader.reader.line_num, "", unreadable_line(reader, err)))
         return None
 
 
