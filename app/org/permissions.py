@@ -58,7 +58,10 @@ def is_candidate(user: User, task: Task) -> bool:
 
 
 def can_see_task(user: User, task: Task) -> bool:
-    return task.assignee_id == user.id or is_candidate(user, task) or can_see_case(user, task.case)
+    """Its holder and candidates while it is open, and whoever may see its case. A finished task shows its case's
+    current data, so once done it is its case's area's again: its holder from elsewhere no longer reads the case."""
+    mine = task.status is TaskStatus.OPEN and (task.assignee_id == user.id or is_candidate(user, task))
+    return mine or can_see_case(user, task.case)
 
 
 def can_claim(user: User, task: Task) -> bool:

@@ -44,4 +44,6 @@ def test_the_grid_a_task_is_sent_to_may_open_its_case_while_the_task_waits_there
     done = {"rectification_measures": "已拆除私拉电线", "rectified_on": "2026-11-26"}
     assert handler.post(f"/tasks/{urge['id']}/complete", {"data": done}).status_code == 200
     assert handler.get(f"/cases/{walk.id}").status_code == 404  # the task done, the case is its grid's again
+    assert handler.get(f"/tasks/{urge['id']}").status_code == 404  # nor does its task show the case's data now
+    assert client.get(f"/tasks/{urge['id']}").status_code == 404
     assert fetch(client, f"/cases/{walk.id}/attachments/{photo['id']}/thumbnail").status_code == 404
