@@ -14,6 +14,13 @@
   function follow(feature) {
     window.location.assign(feature.properties.href);
   }
+  // Leaflet puts a string tooltip in as HTML; a unit's name or a case's title (an address a citizen typed) is text.
+  function asText(value) {
+    var span = document.createElement("span");
+    span.textContent = value;
+    return span;
+  }
+
   // Any layer as a link: click, Enter or Space follows it; focus shows its tooltip; `data` marks it for tests.
   function linkLayer(feature, layer, label, data) {
     layer.on("click", function () { follow(feature); });
@@ -38,7 +45,7 @@
   }
   function decorate(feature, layer) {
     var p = feature.properties;
-    layer.bindTooltip(p.label + " · " + p.level_label, { sticky: true });
+    layer.bindTooltip(asText(p.label + " · " + p.level_label), { sticky: true });
     linkLayer(feature, layer, p.label + " · " + p.level_label, ["data-unit", p.org_unit]);
   }
   function isCase(feature) {
@@ -55,7 +62,7 @@
   }
   function decorateCase(feature, layer) {
     var p = feature.properties;
-    layer.bindTooltip(p.label);
+    layer.bindTooltip(asText(p.label));
     linkLayer(feature, layer, p.label, ["data-case", p.number]);
   }
   fetch(container.dataset.src, { credentials: "same-origin", headers: { Accept: "application/json" } })

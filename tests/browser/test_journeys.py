@@ -189,3 +189,19 @@ def test_a_leader_drills_down_on_the_map_and_sees_the_trend_chart(page: Any) -> 
         page.keyboard.press("Enter")  # the keyboard drills down too: a grid of the community opens its cases
     assert "/cases?org_unit=360123001001001" in page.url
     assert not errors, errors
+
+
+def test_the_maps_tooltips_show_a_reported_address_as_text(page: Any) -> None:
+    token = page.request.post("/api/v1/auth/token", data={"username": "grid_worker_1", "password": "gridcase-demo"})
+    body = {"case_type": "fire_hazard_rectification", "org_unit": "360123001001001", "latitude": 28.705,
+            "longitude": 115.905, "data": {"address": "<b>粗体</b><img src=x>桃源路", "hazard_kind": "electrical",
+                                           "description": "楼道堆放杂物", "severity": "high", "responsible_party": "张三"}}  # fmt: skip
+    started = page.request.post("/api/v1/cases", data=body,
+                                headers={"Authorization": f"Bearer {token.json()['token']}"})  # fmt: skip
+    assert started.status == 201, started.text()
+    sign_in(page, "leader")
+    page.goto("/dashboard")
+    page.wait_for_selector("#dashboard-map path.map-case")
+    page.locator("#dashboard-map path.map-case").first.hover()
+    tooltip = page.locator("#dashboard-map .leaflet-tooltip")
+    assert "<b>粗体</b>" in tooltip.inner_text() and tooltip.locator("b, img").count() == 0  # text, not markup
