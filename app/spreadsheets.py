@@ -7,6 +7,7 @@ its line, instead of failing the import's write (app/storable_text.py says more)
 import csv
 import io
 import zipfile
+from typing import Any
 
 from flask_babel import gettext as _
 from openpyxl import load_workbook
@@ -54,6 +55,22 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet program 
 def inert_csv_text(value: str) -> str:
     """Text for a CSV cell that a spreadsheet will show, not run: a leading formula character gets a quote."""
     return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def unquoted(value: str) -> str:
+    """A cell read back from a CSV file `inert_csv_text` wrote: the quote before a formula character dropped."""
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
+
+
+def as_csv(rows: list[list[Any]]) -> str:
+    """Rows as a CSV file a spreadsheet program opens right: a byte-order mark (so it reads Chinese as UTF-8), and
+    text that would start a formula quoted (`inert_csv_text`). Every CSV the app writes goes through here."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    for values in rows:
+        writer.writerow(["" if v is None else inert_csv_text(v) if isinstance(v, str) else v for v in values])
+    return out.getvalue()
 
 
 def unreadable_line(rows: "csv.DictReader[str]", err: csv.Error) -> str:

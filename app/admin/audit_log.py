@@ -13,12 +13,12 @@ from app.admin.user_service import users_managed
 from app.audit.models import SecurityEvent
 from app.audit.service import KINDS, events_query
 from app.clock import local_iso
-from app.dashboard.exports import as_csv
 from app.dashboard.periods import Period
 from app.date_range import filter_day
 from app.extensions import db
 from app.org.models import User
 from app.org.permissions import is_top_admin
+from app.spreadsheets import as_csv
 
 KIND_LABELS = {
     "login": _l("Signed in"), "login_failed": _l("Failed sign-in"), "login_locked": _l("Sign-in refused (locked)"),

@@ -1,6 +1,5 @@
 """The statistics as a table: rows for CSV and XLSX downloads."""
 
-import csv
 import io
 from collections.abc import Iterable
 from datetime import date
@@ -15,7 +14,6 @@ from openpyxl.cell.cell import Cell
 from app.casetypes.names import deployed_name
 from app.casetypes.registry import newest_deployed
 from app.dashboard.service import Counts, Report
-from app.spreadsheets import inert_csv_text
 from app.xml_text import xml_text
 
 COLUMNS = (
@@ -56,15 +54,6 @@ def report_rows(report: Report, *, first: date, last: date) -> list[list[Any]]:
     names = type_names(report.by_case_type)
     rows += [row(_("Case type"), key, names[key], counts) for key, counts in report.by_case_type.items()]
     return rows
-
-
-def as_csv(rows: list[list[Any]]) -> str:
-    out = io.StringIO()
-    out.write("\ufeff")  # a byte-order mark, so that spreadsheet programs read the Chinese names as UTF-8
-    writer = csv.writer(out)
-    for values in rows:
-        writer.writerow(["" if v is None else inert_csv_text(v) if isinstance(v, str) else v for v in values])
-    return out.getvalue()
 
 
 def as_xlsx(rows: list[list[Any]]) -> bytes:

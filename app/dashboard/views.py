@@ -11,7 +11,7 @@ from app.audit.service import record
 from app.auth.guards import login_required, signed_in_user
 from app.clock import utcnow
 from app.dashboard.assessment import ITEMS, load_scheme, township_ranking, townships_under
-from app.dashboard.exports import as_csv, as_xlsx, report_rows, type_names
+from app.dashboard.exports import as_xlsx, report_rows, type_names
 from app.dashboard.geo import level_labels, link_maker, map_for
 from app.dashboard.params import StatsQuery, period_args, stats_query
 from app.dashboard.periods import previous_periods
@@ -20,6 +20,7 @@ from app.dashboard.worker_score import month_of, worker_for, worker_score
 from app.errors import NotFoundError, ValidationError
 from app.extensions import db
 from app.org.permissions import can_view_dashboard, dashboard_covers
+from app.spreadsheets import as_csv
 
 bp = Blueprint("dashboard", __name__)
 TREND_LENGTH = 12

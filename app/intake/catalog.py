@@ -4,10 +4,9 @@ Import reads CSV or XLSX into the same (line, row) pairs as app/intake/taxonomy.
 `parse_rows` and saves nothing while any line is wrong; the security log records every attempt.
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, case, func, or_, select
@@ -18,7 +17,7 @@ from app.extensions import db
 from app.intake.models import Category
 from app.intake.taxonomy import COLUMNS, LineError, parse_rows, read_csv, save_rows
 from app.org.models import User
-from app.spreadsheets import XLSX_MAGIC, as_record, csv_text, xlsx_rows
+from app.spreadsheets import XLSX_MAGIC, as_csv, as_record, csv_text, xlsx_rows
 
 MAX_LINES = 20000
 SEARCH_LIMIT = 50
@@ -143,13 +142,12 @@ def import_taxonomy(data: bytes, *, actor: User, now: datetime, dry_run: bool, i
 
 
 def export_csv() -> str:
-    """The whole taxonomy in the import format, parents before children."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
+    """The whole taxonomy in the import format, parents before children (formula-like names quoted, which the
+    import reads back as they were: app/spreadsheets.py `unquoted`)."""
     codes = dict(db.session.execute(select(Category.id, Category.code)).tuples().all())
+    rows: list[list[Any]] = [list(COLUMNS)]
     for c in db.session.scalars(select(Category).order_by(Category.level, Category.code)):
         parent = codes.get(c.parent_id) if c.parent_id is not None else ""
-        writer.writerow([c.code, parent, c.name, c.name_en or "", c.case_type or "", c.unit_kind or "",
-                         c.time_limit or "", "yes" if c.admitted else "no"])  # fmt: skip
-    return out.getvalue()
+        rows.append([c.code, parent, c.name, c.name_en or "", c.case_type or "", c.unit_kind or "",
+                     c.time_limit or "", "yes" if c.admitted else "no"])  # fmt: skip
+    return as_csv(rows)

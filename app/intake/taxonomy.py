@@ -19,7 +19,7 @@ from sqlalchemy import select
 from app.engine.durations import parse_duration
 from app.extensions import db
 from app.intake.models import UNIT_KINDS, Category
-from app.spreadsheets import unreadable_line
+from app.spreadsheets import unquoted, unreadable_line
 
 COLUMNS = ("code", "parent", "name", "name_en", "case_type", "unit_kind", "time_limit", "admitted")
 DEFAULT_FILE = Path(__file__).with_name("default_taxonomy.csv")
@@ -59,7 +59,8 @@ def read_csv(text: str) -> list[tuple[int, dict[str, str]]]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     try:
         return [
-            (index + 2, {k.strip(): (v or "").strip() for k, v in row.items() if k}) for index, row in enumerate(reader)
+            (index + 2, {k.strip(): unquoted((v or "").strip()) for k, v in row.items() if k})
+            for index, row in enumerate(reader)
         ]
     except csv.Error as err:
         raise ValueError(unreadable_line(reader, err)) from err

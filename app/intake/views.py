@@ -50,5 +50,5 @@ def taxonomy_export() -> ResponseReturnValue:
     body = export_csv()
     record("export", now=utcnow(), user=user, ip=request.remote_addr or "", what="taxonomy")
     db.session.commit()
-    return Response("\ufeff" + body, mimetype="text/csv",
+    return Response(body, mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=taxonomy.csv"})  # fmt: skip

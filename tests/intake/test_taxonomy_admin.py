@@ -104,6 +104,21 @@ def test_export_round_trips_through_import(client: FlaskClient) -> None:
     assert _upload(client, body, dry_run=True).status_code == 200
 
 
+def test_a_formula_like_name_is_exported_as_text_and_imported_back_as_it_was(client: FlaskClient, run: Any) -> None:
+    def rename() -> None:
+        category = db.session.scalars(select(Category).where(Category.code == "010101")).one()
+        category.name = "=2+5*cmd|' /C calc'!A0"
+        db.session.commit()
+
+    run(rename)
+    login(client, "admin")
+    body = client.get("/intake/taxonomy/export.csv").data
+    assert body.startswith("\ufeff".encode()) and "010101,0101,'=2+5" in body.decode("utf-8-sig")  # shown, not run
+    assert _upload(client, body, dry_run=False).status_code == 200
+    name = run(lambda: db.session.scalars(select(Category.name).where(Category.code == "010101")).one())
+    assert name == "=2+5*cmd|' /C calc'!A0"  # the quote the export added is not part of the name
+
+
 def test_only_taxonomy_managers_import_and_export(client: FlaskClient) -> None:
     login(client, "grid_worker_1")
     assert _upload(client, GOOD.encode(), dry_run=True).status_code == 403
