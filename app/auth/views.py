@@ -19,7 +19,15 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    """A path on this site to go on to after signing in, else the inbox: never another host, and never a control
+    character (a line break in a Location header fails the response after the sign-in succeeded)."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and not urlsplit(target).netloc
+        and target.isprintable()
+    ):
         return target
     return url_for("tasks.inbox")
 

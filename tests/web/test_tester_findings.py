@@ -158,3 +158,9 @@ def test_a_return_without_a_reason_comes_back_on_the_task_page(client: FlaskClie
     page = client.post(f"/tasks/{task_id}/return", data={"reason": ""})
     assert page.status_code == 422 and 'id="return-reason-error"' in page.data.decode()
     assert task_id in task_ids(client.get("/inbox").data.decode())  # still theirs: nothing was returned
+
+
+def test_a_next_with_a_line_break_goes_to_the_inbox(client: FlaskClient) -> None:
+    answer = client.post("/login?next=/cases%0d%0aSet-Cookie:x=1", data={"username": "grid_worker_1",
+                                                                          "password": "gridcase-demo"})  # fmt: skip
+    assert answer.status_code == 302 and answer.location.endswith("/inbox")  # was a 500 after signing in
