@@ -14,7 +14,7 @@ SUPPORTED_LOCALES = ("zh_Hans_CN", "en")
 
 
 def select_locale() -> str:
-    """The signed-in user's choice, else this browser's choice, else the default.
+    """This browser's choice, else the signed-in user's saved one, else the default.
 
     API clients may also ask with ?locale= or Accept-Language (zh-CN, en).
     """
@@ -26,11 +26,14 @@ def select_locale() -> str:
         asked = request.accept_languages.best_match(["zh", "zh-CN", "en"])
         if asked:
             return "en" if asked == "en" else "zh_Hans_CN"
+    # This browser's choice first: it is in the session cookie, the same for every process, while the user's saved
+    # preference comes from a copy each process keeps for a few seconds (app/auth/principals.py), so right after a
+    # switch the processes would disagree and pages alternate between the languages.
+    if session.get("locale") in SUPPORTED_LOCALES:
+        return str(session["locale"])
     user_locale = getattr(current_user, "locale", None) if current_user else None
     if user_locale in SUPPORTED_LOCALES:
         return str(user_locale)
-    if session.get("locale") in SUPPORTED_LOCALES:
-        return str(session["locale"])
     return str(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 

@@ -48,11 +48,11 @@ def login() -> ResponseReturnValue:
             chosen = session.get("locale")  # read before the session is cleared
             session.clear()  # a fresh session on sign-in: no fixation
             login_user(user)
-            if chosen in SUPPORTED_LOCALES:
-                session["locale"] = chosen
-                if user.locale is None:  # the language chosen before signing in sticks
-                    user.locale = chosen
-                    db.session.commit()
+            if user.locale is None and chosen in SUPPORTED_LOCALES:  # the language chosen before signing in sticks
+                user.locale = chosen
+                db.session.commit()
+            if (language := user.locale or chosen) in SUPPORTED_LOCALES:
+                session["locale"] = language  # a saved preference wins; the session carries it (app/i18n.py)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors = [*form.password.errors, _("Wrong username or password.")]
     status = 422 if form.errors else 200

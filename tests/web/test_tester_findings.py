@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.extensions import db
 from app.org.models import User
@@ -164,3 +164,18 @@ def test_a_next_with_a_line_break_goes_to_the_inbox(client: FlaskClient) -> None
     answer = client.post("/login?next=/cases%0d%0aSet-Cookie:x=1", data={"username": "grid_worker_1",
                                                                           "password": "gridcase-demo"})  # fmt: skip
     assert answer.status_code == 302 and answer.location.endswith("/inbox")  # was a 500 after signing in
+
+
+def test_the_language_follows_this_browsers_choice_whatever_a_process_remembers(client: FlaskClient, run: Any) -> None:
+    from app.auth.principals import forget_users
+
+    login(client, "grid_worker_1")
+    client.post("/locale", data={"locale": "en", "next": "/inbox"})
+
+    def saved_elsewhere() -> None:  # as a process whose copy of the user holds another language (kept a few seconds)
+        db.session.execute(update(User).where(User.username == "grid_worker_1").values(locale="zh_Hans_CN"))
+        db.session.commit()
+        forget_users()
+
+    run(saved_elsewhere)
+    assert '<html lang="en">' in client.get("/inbox").data.decode()  # was the copy's, so pages alternated
