@@ -45,7 +45,8 @@ def test_department_returns_the_referral_then_accepts_and_a_serious_violation_is
     assert walk.open_tasks() == ["township_decision"]  # returned to the township, reason attached
     assert walk.case()["data"]["return_reason"] == "证据不足，请补充测量数据"
     walk.step("township_enforcer_1", "township_decision",
-              {"enforcement_decision": "refer", "preliminary_measures": "补充测量", "referral_department": "县住建局"})  # fmt: skip
+              {"enforcement_decision": "refer", "preliminary_measures": "补充测量", "referral_department": "县住建局",
+               "response_days": 5})  # fmt: skip
     walk.step("department_enforcer", "department_acceptance", {"referral_accepted": True})
     walk.step("department_enforcer", "department_handling",
               {"investigation": "违建面积60平方米", "penalty": "fine", "fine_amount": 20000, "serious_violation": True})  # fmt: skip
@@ -68,3 +69,27 @@ def test_only_the_township_dispatcher_registers_matters(api: Any) -> None:
         "/cases", {"case_type": "enforcement_referral", "org_unit": "360123001001001", "data": MATTER}
     )
     assert response.status_code == 403
+
+
+def test_a_decision_the_law_needs_more_for_is_refused_until_it_is_given(api: Any) -> None:
+    """A fine needs its amount, a referral its department, measures and response time, a return its reason."""
+    walk = Walk(api, "enforcement_referral", "township_dispatcher_1", MATTER)
+    enforcer = walk.as_("township_enforcer_1")
+    decision = walk.task("township_decision")["id"]
+    refused = enforcer.post(f"/tasks/{decision}/complete?locale=en", {"data": {"enforcement_decision": "refer"}})
+    assert refused.status_code == 422
+    assert set(refused.json["error"]["fields"]) == {"preliminary_measures", "referral_department", "response_days"}
+    walk.step("township_enforcer_1", "township_decision", {"enforcement_decision": "refer",
+              "preliminary_measures": "已制止施工", "referral_department": "县住建局", "response_days": 5})  # fmt: skip
+    department = walk.as_("department_enforcer")
+    acceptance = walk.task("department_acceptance")["id"]
+    returned = department.post(f"/tasks/{acceptance}/complete", {"data": {"referral_accepted": False}})
+    assert returned.status_code == 422 and set(returned.json["error"]["fields"]) == {"return_reason"}
+    walk.step("department_enforcer", "department_acceptance", {"referral_accepted": True})
+    handling = walk.task("department_handling")["id"]
+    for fine in ({"penalty": "fine"}, {"penalty": "fine", "fine_amount": 0}):
+        answer = department.post(f"/tasks/{handling}/complete", {"data": {"investigation": "违建60平方米", **fine}})
+        assert answer.status_code == 422 and set(answer.json["error"]["fields"]) == {"fine_amount"}, fine
+    walk.step(
+        "department_enforcer", "department_handling", {"investigation": "违建60平方米", "penalty": "warning"}
+    )  # no amount needed without a fine
