@@ -30,9 +30,13 @@ def migrate_page(key: str) -> ResponseReturnValue:
         raise NotFoundError(_("No such case type."))
     if "source" not in request.args:
         return render_template("designer/migrate.html", key=key, rows=rows, source=None, target=None, moves=None)
-    source = get_version(key, _version_number("source", request.args.get("source")))
-    target = get_version(key, _version_number("target", request.args.get("target")))
-    moves = dry_run(source, target)
+    try:
+        source = get_version(key, _version_number("source", request.args.get("source")))
+        target = get_version(key, _version_number("target", request.args.get("target")))
+        moves = dry_run(source, target)
+    except ValidationError as err:  # the page again, the choice beside its reason (an older target, say)
+        return render_template("designer/migrate.html", key=key, rows=rows, source=None, target=None, moves=None,
+                               errors=err.fields, chosen=request.args), 422  # fmt: skip
     return render_template("designer/migrate.html", key=key, rows=rows, source=source, target=target, moves=moves,
                            done=False)  # fmt: skip
 

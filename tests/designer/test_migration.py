@@ -108,8 +108,12 @@ def test_the_migration_page_runs_a_dry_run_then_moves_the_cases(client: FlaskCli
     text = done.data.decode()
     assert f'data-case="{movable["number"]}" data-movable="yes" data-moved="yes"' in text
     assert f'data-case="{stuck["number"]}" data-movable="no" data-moved="no"' in text
+    assert "data-confirm=" in page  # moving running cases asks first
     history = client.get(f"/designer/{KEY}/migrate?source={new}&target={new}")
     assert history.status_code == 422
+    again = history.data.decode()  # the migration page again, the reason beside the target (was a dead end)
+    assert 'id="target-error"' in again and 'name="target"' in again
+    assert f'<option value="{new}" selected>' in again
 
 
 def test_migration_needs_a_designer_and_known_newer_versions(client: FlaskClient, api: Any) -> None:
