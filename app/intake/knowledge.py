@@ -58,8 +58,10 @@ def search_statement(q: str, *, category: Category | None = None, active_only: b
     return stmt.where(and_(*conditions)).order_by(rank, KbEntry.updated_at.desc(), KbEntry.id.desc())
 
 
-def search_entries(q: str, *, category: Category | None = None, limit: int = SEARCH_LIMIT) -> list[KbEntry]:
-    return list(db.session.scalars(search_statement(q, category=category).limit(limit)))
+def search_entries(q: str, *, category: Category | None = None, limit: int = SEARCH_LIMIT,
+                   active_only: bool = True) -> list[KbEntry]:  # fmt: skip
+    """`active_only=False` for editors: an answer switched off is found again, to be switched back on."""
+    return list(db.session.scalars(search_statement(q, category=category, active_only=active_only).limit(limit)))
 
 
 def _lineage(category: Category) -> list[int]:

@@ -24,9 +24,9 @@ def knowledge() -> ResponseReturnValue:
     require(reads_knowledge(user))
     q, code = request.args.get("q", "").strip()[:200], request.args.get("category", "").strip()
     category = category_by_code(code) if code else None
-    entries = search_entries(q, category=category)
-    return render_template("intake/knowledge.html", entries=entries, q=q, category=category,
-                           can_edit=can_edit_knowledge(user))  # fmt: skip
+    editor = can_edit_knowledge(user)
+    entries = search_entries(q, category=category, active_only=not editor)
+    return render_template("intake/knowledge.html", entries=entries, q=q, category=category, can_edit=editor)
 
 
 @bp.get("/knowledge/<int:entry_id>")

@@ -205,3 +205,32 @@ def test_the_maps_tooltips_show_a_reported_address_as_text(page: Any) -> None:
     page.locator("#dashboard-map path.map-case").first.hover()
     tooltip = page.locator("#dashboard-map .leaflet-tooltip")
     assert "<b>粗体</b>" in tooltip.inner_text() and tooltip.locator("b, img").count() == 0  # text, not markup
+
+
+def test_the_knowledge_base_fits_a_phone_and_an_editor_finds_a_switched_off_answer(page: Any) -> None:
+    token = page.request.post("/api/v1/auth/token", data={"username": "admin", "password": "gridcase-demo"})
+    answer = {
+        "title": "燃气异味如何处理",
+        "body": "请立即开窗通风，关闭阀门，拨打燃气公司抢修电话。",
+        "keywords": "燃气 异味",
+    }
+    created = page.request.post("/api/v1/knowledge", data=answer,
+                                headers={"Authorization": f"Bearer {token.json()['token']}"})  # fmt: skip
+    assert created.status == 201, created.text()
+    entry = created.json()["id"]
+    page.set_viewport_size(PHONE)
+    sign_in(page, "grid_worker_1")
+    page.goto("/intake/knowledge")
+    assert no_horizontal_scroll(page)  # the search box and its button wrap (it scrolled sideways)
+    with page.expect_navigation():
+        page.click("button[name=locale][value=en]")
+    assert "Knowledge base" in page.inner_text("main") and no_horizontal_scroll(page)
+    sign_out(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, "county_dispatcher")
+    page.goto(f"/intake/knowledge/{entry}/edit")
+    page.uncheck("input[name=active]")
+    with page.expect_navigation():
+        page.click("form button.primary")
+    page.goto("/intake/knowledge")
+    assert page.locator(f"ul.answers li[data-entry='{entry}'] .badge").count() == 1  # still listed, marked off
