@@ -9,7 +9,8 @@ from app.cases.events import event_label
 from app.cases.service import reports_some_type
 from app.casetypes.names import case_type_name, data_rows, listed_task_name, task_name
 from app.clock import utcnow
-from app.i18n import SUPPORTED_LOCALES, locale_code
+from app.i18n import SUPPORTED_LOCALES, locale_code, time_limit_text
+from app.intake.catalog import category_name
 from app.notifications.service import unread_count
 from app.org.permissions import (
     can_design,
@@ -49,6 +50,8 @@ def init_templating(app: Flask) -> None:
         listed_task_name=listed_task_name,
         data_rows=data_rows,
         event_label=event_label,
+        category_name=category_name,
+        time_limit_text=time_limit_text,
         task_state=lambda task: task_state(task, utcnow()),
         supported_locales=SUPPORTED_LOCALES,
         locale_code=locale_code,

@@ -14,6 +14,7 @@ from sqlalchemy import Select, case, func, or_, select
 from app.audit.service import record
 from app.casetypes.models import ProcessVersion
 from app.extensions import db
+from app.i18n import locale_code
 from app.intake.models import Category
 from app.intake.taxonomy import COLUMNS, LineError, parse_rows, read_csv, save_rows
 from app.org.models import User
@@ -151,3 +152,10 @@ def export_csv() -> str:
         rows.append([c.code, parent, c.name, c.name_en or "", c.case_type or "", c.unit_kind or "",
                      c.time_limit or "", "yes" if c.admitted else "no"])  # fmt: skip
     return as_csv(rows)
+
+
+def category_name(category: Category | None) -> str:
+    """An event category's name in the reader's language ("" for none): its English name, where it has one, in English."""
+    if category is None:
+        return ""
+    return (category.name_en or category.name) if locale_code() == "en" else category.name

@@ -16,8 +16,8 @@ from app.date_range import checked_day
 from app.errors import BadRequestError, NotFoundError
 from app.extensions import db
 from app.i18n import time_limit_text
+from app.intake.catalog import category_name
 from app.intake.models import Category
-from app.open311.service import display_name
 
 CHANNEL = "open311"
 DEFAULT_SPAN = timedelta(days=90)
@@ -50,7 +50,7 @@ def request_json(case: Case, events: list[CaseEvent]) -> dict[str, Any]:
         "service_request_id": case.number,
         "status": status_of(case),
         "status_notes": _note(public[-1] if public else None, case.process_version),
-        "service_name": display_name(category),
+        "service_name": category_name(category),
         "service_code": category.code if category else "",
         "description": received.get("description") or "",
         "agency_responsible": case.org_unit.name,

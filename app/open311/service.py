@@ -22,7 +22,6 @@ from app.casetypes.models import ProcessVersion
 from app.casetypes.registry import deployed_version, latest_version
 from app.errors import BadRequestError, NotFoundError, ValidationError
 from app.extensions import db
-from app.i18n import locale_code
 from app.intake.models import Category
 from app.intake.routing import route
 from app.open311.clients import client_unit
@@ -79,12 +78,6 @@ def service(code: str) -> Service:
         if found is not None:
             return found
     raise NotFoundError(_("No such service: %(code)s", code=code))
-
-
-def display_name(category: Category | None) -> str:
-    if category is None:
-        return ""
-    return (category.name_en or category.name) if locale_code() == "en" else category.name
 
 
 def _text_fields(form: dict[str, str]) -> dict[str, str]:

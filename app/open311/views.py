@@ -9,10 +9,11 @@ from werkzeug.exceptions import HTTPException
 from app.clock import utcnow
 from app.errors import DomainError, NotFoundError
 from app.extensions import csrf, db
+from app.intake.catalog import category_name
 from app.open311.clients import client_for_key
 from app.open311.formats import FORMATS, render, render_errors
 from app.open311.requests import find_requests, one_request, requests_json
-from app.open311.service import Service, create_request, display_name, service, services
+from app.open311.service import Service, create_request, service, services
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 csrf.exempt(bp)
@@ -62,14 +63,14 @@ def discovery(fmt: str) -> Response:
 def _service_json(found: Service) -> dict[str, Any]:
     return {
         "service_code": found.category.code,
-        "service_name": display_name(found.category),
+        "service_name": category_name(found.category),
         "description": _(
-            "%(group)s: %(name)s", group=display_name(found.category.parent), name=display_name(found.category)
+            "%(group)s: %(name)s", group=category_name(found.category.parent), name=category_name(found.category)
         ),
         "metadata": False,
         "type": "realtime",
         "keywords": found.category.initials,
-        "group": display_name(found.group),
+        "group": category_name(found.group),
     }
 
 

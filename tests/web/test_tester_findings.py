@@ -179,3 +179,28 @@ def test_the_language_follows_this_browsers_choice_whatever_a_process_remembers(
 
     run(saved_elsewhere)
     assert '<html lang="en">' in client.get("/inbox").data.decode()  # was the copy's, so pages alternated
+
+
+def test_the_case_page_and_the_taxonomy_name_the_category_in_the_readers_language(
+    client: FlaskClient, api: Any, run: Any
+) -> None:
+    from app.intake.models import Category
+
+    category = run(lambda: db.session.scalars(select(Category).where(Category.code == "010102")).one())
+    names = (category.name, category.name_en)
+    started = api("grid_worker_1").post("/cases", {"case_type": "fire_hazard_rectification", "org_unit": GRID_1,
+                                                   "data": FIRE_REPORT, "category": "010102"})  # fmt: skip
+    assert started.status_code == 201, started.json
+    login(client, "grid_worker_1")
+    page = client.get(f"/cases/{started.json['id']}").data.decode()
+    assert f'data-category="010102">{names[0]}<' in page  # the case page never showed its category
+    client.post("/locale", data={"locale": "en"})
+    assert f'data-category="010102">{names[1]}<' in client.get(f"/cases/{started.json['id']}").data.decode()
+    client.post("/logout")
+    login(client, "admin")
+    client.post("/locale", data={"locale": "en"})
+    taxonomy = client.get("/intake/taxonomy?q=010102").data.decode()
+    assert names[1] in taxonomy
+    client.post("/locale", data={"locale": "zh_Hans_CN"})
+    chinese = client.get("/intake/taxonomy").data.decode()
+    assert "个工作日" in chinese and "working days" not in chinese  # time limits in the reader's language
