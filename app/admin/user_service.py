@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from app.audit.service import record
 from app.auth.models import ApiToken
 from app.auth.passwords import password_problem
+from app.auth.session import end_sessions
 from app.errors import ForbiddenError, ValidationError
 from app.extensions import db
 from app.org.models import Membership, OrgUnit, User
@@ -103,8 +104,9 @@ def revoke_role(user: User, membership_id: int, *, actor: User, now: datetime) -
 def set_active(user: User, active: bool, *, actor: User, now: datetime) -> None:
     _require_manage(actor, user)
     user.active = active
-    if not active:  # a deactivated account keeps no API access
+    if not active:  # a deactivated account keeps no API access, nor a page session to revive when reactivated
         db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+        end_sessions(user.id, now=now)
     record("user_activated" if active else "user_deactivated", now=now, user=actor, target=user.username)
     db.session.flush()
 
@@ -115,6 +117,7 @@ def reset_password(user: User, password: str, *, actor: User, now: datetime) -> 
         raise ValidationError(_("Some fields need your attention."), {"password": problem})
     user.set_password(password)
     db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    end_sessions(user.id, now=now)  # whoever signed in with the old password is signed out
     record("password_reset", now=now, user=actor, target=user.username)
     db.session.flush()
 

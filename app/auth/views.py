@@ -10,6 +10,7 @@ from flask_login import login_user, logout_user
 from app.audit.service import record
 from app.auth.forms import LoginForm
 from app.auth.guards import signed_in_user
+from app.auth.session import end_sessions, start_session
 from app.auth.signin import sign_in
 from app.clock import utcnow
 from app.extensions import db
@@ -48,6 +49,7 @@ def login() -> ResponseReturnValue:
             chosen = session.get("locale")  # read before the session is cleared
             session.clear()  # a fresh session on sign-in: no fixation
             login_user(user)
+            start_session()
             if user.locale is None and chosen in SUPPORTED_LOCALES:  # the language chosen before signing in sticks
                 user.locale = chosen
                 db.session.commit()
@@ -63,7 +65,8 @@ def login() -> ResponseReturnValue:
 def logout() -> ResponseReturnValue:
     user = signed_in_user()
     if user.is_authenticated:
-        record("logout", now=utcnow(), user=user, ip=client_ip())
+        record("logout", now=(now := utcnow()), user=user, ip=client_ip())
+        end_sessions(user.id, now=now)  # a copy of this cookie kept elsewhere is signed out too
         db.session.commit()
     logout_user()
     session.clear()

@@ -70,6 +70,9 @@ class User(Base):
     locale: Mapped[str | None] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
+    # Page sessions signed in before this are over (app/auth/session.py): set at sign-out, a new password and
+    # deactivation, since a signed cookie cannot be taken back from a browser that kept a copy.
+    sessions_since: Mapped[datetime | None]
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", lazy="selectin", cascade="all, delete-orphan"
