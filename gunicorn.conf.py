@@ -29,6 +29,10 @@ cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os
 workers = int(os.environ.get("WEB_CONCURRENCY", min(cores, 16)))
 threads = int(os.environ.get("GRIDCASE_THREADS", "4"))
 worker_class = "gthread"
+# gunicorn itself believes X-Forwarded-Proto (and -Ssl, -Protocol) from 127.0.0.1 by default, so a local client could
+# make a plain request count as HTTPS; the app reads what proxies forward itself, and only when told how many stand
+# in front (GRIDCASE_PROXY_HOPS, app/__init__.py). So gunicorn believes no one.
+forwarded_allow_ips = ""
 pin_workers = os.environ.get("GRIDCASE_PIN_WORKERS", "1") != "0" and hasattr(os, "sched_setaffinity")
 
 
