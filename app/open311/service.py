@@ -10,6 +10,7 @@ source, or a list of sources tried in turn. A source is one of the request's fie
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -87,7 +88,7 @@ def _text_fields(form: dict[str, str]) -> dict[str, str]:
         if len(value) > limit:
             raise BadRequestError(_("%(field)s: at most %(n)d characters.", field=name, n=limit))
         fields[name] = value
-    if fields["media_url"] and not fields["media_url"].startswith(("https://", "http://")):
+    if fields["media_url"] and not _web_address(fields["media_url"]):
         raise BadRequestError(_("%(field)s: must be an http(s) URL.", field="media_url"))
     return fields
 
@@ -159,3 +160,10 @@ def create_request(client: Open311Client, form: dict[str, str], *, now: datetime
                        "media_url": fields["media_url"] or None, "account_id": fields["account_id"] or None})  # fmt: skip
     db.session.flush()
     return case
+
+
+def _web_address(value: str) -> bool:
+    """An http(s) URL with a host and nothing a URL cannot hold unescaped: no spaces, quotes or angle brackets,
+    which would break out of an attribute wherever a client shows it (RFC 3986)."""
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and not any(c in value for c in ' "<>\'\\`{}|^')

@@ -126,6 +126,17 @@ def test_request_errors_follow_the_spec(client: FlaskClient, key: str) -> None:
         ({"api_key": key, "service_code": GAS, "lat": "north", "long": "1", "description": "燃气泄漏了"}, 400),
         ({"api_key": key, "service_code": "999999", "address_string": "桃源路"}, 404),
         ({"api_key": key, "service_code": GAS, "address_string": "桃源路", "description": "短"}, 400),
+        (
+            {
+                "api_key": key,
+                "service_code": GAS,
+                "address_string": "桃源路",
+                "description": "燃气泄漏了",
+                **CITIZEN,
+                "media_url": 'https://evil.example/x.jpg"><img src=x onerror=alert(1)>',
+            },
+            400,
+        ),  # markup in a URL
     ]
     for form, status in cases:
         for fmt in ("json", "xml"):
