@@ -266,8 +266,9 @@ def _requests_and_attachments(source: SettingSource, instance_path: str) -> dict
         "GRIDCASE_ATTACHMENT_DIR": source.text("GRIDCASE_ATTACHMENT_DIR", os.path.join(instance_path, "attachments")),
         "GRIDCASE_ATTACHMENT_MAX_BYTES": source.integer("GRIDCASE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1),
         "GRIDCASE_ATTACHMENT_MAX_FILES": source.integer("GRIDCASE_ATTACHMENT_MAX_FILES", 10, minimum=0),
-        # Pillow's own decompression-bomb limit by default; a photo with more pixels is refused.
-        "GRIDCASE_ATTACHMENT_MAX_PIXELS": source.integer("GRIDCASE_ATTACHMENT_MAX_PIXELS", 89478485, minimum=1),
+        # A photo with more pixels is refused: 50 million lets a 48-megapixel phone photo through, and decoding one
+        # holds about 150 MB (Pillow's own bomb limit, 89 million, let a 258 KB PNG take 230 MB and 1.5 s).
+        "GRIDCASE_ATTACHMENT_MAX_PIXELS": source.integer("GRIDCASE_ATTACHMENT_MAX_PIXELS", 50_000_000, minimum=1),
     }
 
 

@@ -183,3 +183,20 @@ def test_files_can_be_added_to_an_open_case_from_its_page(client: FlaskClient, s
     other = client.post(f"{case_url}/attachments", data={"files": (io.BytesIO(png()), "x.png")},
                         content_type="multipart/form-data")  # fmt: skip
     assert other.status_code == 404 and len(stored(store)) == 2
+
+
+def test_a_photo_of_more_than_fifty_million_pixels_is_refused_before_it_is_decoded(app: Flask) -> None:
+    import struct
+    import zlib
+
+    from app.attachments.content import RefusedFile, inspect
+
+    ihdr = struct.pack(">IIBBBBB", 9400, 9400, 8, 2, 0, 0, 0)  # 88 million pixels: 258 KB of PNG took 230 MB
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header_only = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", b"") + chunk(b"IEND", b"")
+    assert app.config["GRIDCASE_ATTACHMENT_MAX_PIXELS"] == 50_000_000  # under Pillow's own 89 million
+    with pytest.raises(RefusedFile, match="too many pixels"):
+        inspect(header_only, max_pixels=app.config["GRIDCASE_ATTACHMENT_MAX_PIXELS"])
