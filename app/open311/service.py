@@ -166,4 +166,4 @@ def _web_address(value: str) -> bool:
     """An http(s) URL with a host and nothing a URL cannot hold unescaped: no spaces, quotes or angle brackets,
     which would break out of an attribute wherever a client shows it (RFC 3986)."""
     parts = urlsplit(value)
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and not any(c in value for c in ' "<>\'\\`{}|^')
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and not any(c in value for c in " \"<>'\\`{}|^")

@@ -76,6 +76,6 @@ def test_places_from_csv_route_an_address_and_a_bad_file_stores_nothing(app: Fla
     assert run(where, address="长虹大道88号") == (GRID_2, "address", None)
     nul = write(tmp_path, "nul.csv", "name,unit_code,kind\nx\x00y,1,road\n")
     assert app.test_cli_runner().invoke(args=["org", "load-places", nul]).exit_code == 1
-    huge = write(tmp_path, "huge.csv", f"name,unit_code,kind\n\"{'长' * 200_000}\",{GRID_2},road\n")
+    huge = write(tmp_path, "huge.csv", f'name,unit_code,kind\n"{"长" * 200_000}",{GRID_2},road\n')
     too_long = app.test_cli_runner().invoke(args=["org", "load-places", huge])
     assert too_long.exit_code == 1 and "第 2 行" in too_long.output  # the csv module's field limit, named
