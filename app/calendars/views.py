@@ -57,7 +57,7 @@ def remove() -> ResponseReturnValue:
         day = None
     if day is not None and delete_day(day):
         db.session.commit()
-        flash(_("Removed."), "success")
+        flash(_("%(day)s removed from the calendar.", day=day.isoformat()), "success")
     return redirect(url_for("calendars.index", year=day.year if day else _year()))
 
 

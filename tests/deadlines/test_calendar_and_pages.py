@@ -32,9 +32,11 @@ def test_admin_loads_the_official_schedule_and_edits_days(client: FlaskClient) -
     assert (
         client.post("/admin/calendar", data={"day": "2026-12-24", "kind": "holiday", "name": "县庆"}).status_code == 302
     )
-    assert "县庆" in client.get("/admin/calendar?year=2026").data.decode()
+    listed = client.get("/admin/calendar?year=2026").data.decode()
+    assert "县庆" in listed and 'data-confirm="确定从日历中删除 2026-12-24（县庆）' in listed  # asks first
     assert client.post("/admin/calendar/delete", data={"day": "2026-12-24"}).status_code == 302
-    assert "县庆" not in client.get("/admin/calendar?year=2026").data.decode()
+    after = client.get("/admin/calendar?year=2026").data.decode()
+    assert "县庆" not in after and "已从日历中删除 2026-12-24。" in after  # says which day went
 
 
 def test_calendar_over_the_api(api: Any) -> None:
