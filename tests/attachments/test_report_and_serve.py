@@ -38,7 +38,8 @@ def test_a_report_keeps_its_photo_and_document(client: FlaskClient, store: Path,
                       files=[(io.BytesIO(document), "整改通知.docx"), (io.BytesIO(PDF), "../../etc/plan.pdf")])  # fmt: skip
     assert response.status_code == 302, response.data.decode()
     case_id = int(response.location.rsplit("/", 1)[1])
-    rows = run(lambda: list(db.session.scalars(select(Attachment).where(Attachment.case_id == case_id))))
+    of_case = select(Attachment).where(Attachment.case_id == case_id).order_by(Attachment.id)  # in the order sent
+    rows = run(lambda: list(db.session.scalars(of_case)))
     assert [(a.filename, a.content_type, a.is_image) for a in rows] == [
         ("IMG_0001.jpg", "image/jpeg", True),
         ("整改通知.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", False),
@@ -54,7 +55,8 @@ def test_a_report_keeps_its_photo_and_document(client: FlaskClient, store: Path,
     assert "整改通知.docx" in page and "plan.pdf" in page
     assert "添加附件" in page  # the history says what was added
     events = run(lambda: list(db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id,
-                                                                            CaseEvent.kind == "attachment_added"))))  # fmt: skip
+                                                                            CaseEvent.kind == "attachment_added")
+                                                                     .order_by(CaseEvent.id))))  # fmt: skip
     assert [e.payload["sha256"] for e in events] == [a.sha256 for a in rows]
 
 
