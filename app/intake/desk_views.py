@@ -6,8 +6,9 @@ app/static/desk.js adds search-as-you-type over /intake/categories.json (the ses
 
 from typing import Any
 
-from flask import redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from app.auth.guards import login_required, require, signed_in_user
@@ -45,6 +46,9 @@ def desk() -> ResponseReturnValue:
         try:
             change = take_call(form, action, actor=user, now=utcnow())
             db.session.commit()
+            if change.case.routing == "triage":  # the operator says so to the caller: no grid has it yet
+                flash(_("No grid could be found for this address: the matter waits in the triage queue, where a "
+                        "dispatcher chooses its grid."), "error")  # fmt: skip
             return redirect(url_for("cases.detail", case_id=change.case.id))
         except ValidationError as err:
             db.session.rollback()

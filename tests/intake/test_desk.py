@@ -97,6 +97,18 @@ def test_desk_page_without_javascript(client: FlaskClient, api: Any) -> None:
     assert "桃源路8号" in text  # what was typed is kept
     created = client.post("/intake/desk", data={**CALL, "action": "create"})
     assert created.status_code == 302 and "/cases/" in created.headers["Location"]
+    assert "分拨" not in client.get(created.headers["Location"]).get_data(as_text=True)  # placed: nothing to say
+    nowhere = {
+        **CALL,
+        "org_unit": "",
+        "latitude": "",
+        "longitude": "",
+        "address": "不知道哪里",
+        "content": "路灯坏了很久",
+    }
+    lost = client.post("/intake/desk", data={**nowhere, "action": "create"})
+    told = client.get(lost.headers["Location"]).get_data(as_text=True)
+    assert 'class="flash error"' in told and "待分拨" in told  # the operator can tell the caller
     lookup = client.post("/intake/desk", data={"action": "lookup", "caller_phone": CALL["caller_phone"]})
     assert "data-case=" in lookup.get_data(as_text=True)
     suggestions = client.get("/intake/categories.json?q=xftd").json["items"]
