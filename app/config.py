@@ -10,7 +10,6 @@ import os
 import re
 import secrets
 from collections.abc import Mapping
-from itertools import pairwise
 from pathlib import Path
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -19,6 +18,7 @@ from flask import Config
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from app.calendars.workdays import parse_office_hours
 from app.engine import json_text
 from app.i18n import SUPPORTED_LOCALES
 
@@ -40,8 +40,6 @@ DERIVED = {
 # Drivers installed by requirements.txt; postgresql:// and postgres:// (the usual spelling) mean psycopg 3.
 DATABASE_DRIVERS = ("postgresql+psycopg", "sqlite", "sqlite+pysqlite")
 PLAIN_POSTGRES = re.compile(r"^postgres(?:ql)?://")
-HOURS = r"(?:[01]\d|2[0-3]):[0-5]\d"
-OFFICE_PERIOD = re.compile(rf"^({HOURS})-({HOURS})\Z")
 SENDER = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*\Z")
 FLAG_VALUES = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 
@@ -183,12 +181,12 @@ def time_zone(source: SettingSource) -> str:
 
 
 def office_hours(source: SettingSource) -> str:
-    """HH:MM-HH:MM periods separated by commas (app/calendars/workdays.py parse_office_hours), none overlapping."""
+    """HH:MM-HH:MM periods separated by commas, none overlapping: checked by the parser the working calendar uses
+    (app/calendars/workdays.py parse_office_hours)."""
     text = source.text("GRIDCASE_OFFICE_HOURS", "08:30-12:00,14:00-17:30")
-    periods = [OFFICE_PERIOD.match(part.strip()) for part in text.split(",")]
-    pairs = [(m[1], m[2]) for m in periods if m]
-    apart = all(start < end for start, end in pairs) and all(a[1] <= b[0] for a, b in pairwise(sorted(pairs)))
-    if len(pairs) != len(periods) or not apart:
+    try:
+        parse_office_hours(text)
+    except ValueError:
         source.fail("GRIDCASE_OFFICE_HOURS", "HH:MM-HH:MM periods, each ending after it starts, not overlapping, "
                     "separated by commas (08:30-12:00,14:00-17:30)")  # fmt: skip
     return text

@@ -11,11 +11,12 @@ A limit the calendar cannot place raises DeadlineError, a domain error (and a Va
 step that opens the task is refused with 422 and nothing is saved, where an OverflowError was a 500.
 """
 
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from itertools import islice
+from itertools import islice, pairwise
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -40,15 +41,27 @@ class DeadlineError(DomainError, ValueError):
     status, code = 422, "process_error"
 
 
+HH_MM = r"(?:[01]\d|2[0-3]):[0-5]\d"
+OFFICE_PERIOD = re.compile(rf"^({HH_MM})-({HH_MM})\Z")  # one period of office hours
+
+
 def parse_office_hours(text: str) -> tuple[tuple[time, time], ...]:
-    """'08:30-12:00,14:00-17:30' -> ((08:30, 12:00), (14:00, 17:30))"""
+    """'08:30-12:00,14:00-17:30' -> ((08:30, 12:00), (14:00, 17:30)); ValueError unless every part is an
+    HH:MM-HH:MM period (24-hour clock) ending after it starts, and no two overlap. app/config.py checks the setting
+    with it when the app starts."""
     periods = []
     for part in text.split(","):
-        start, end = (time.fromisoformat(p.strip()) for p in part.split("-"))
+        found = OFFICE_PERIOD.match(part.strip())
+        if found is None:
+            raise ValueError(f"office hours '{part}' are not HH:MM-HH:MM")
+        start, end = time.fromisoformat(found[1]), time.fromisoformat(found[2])
         if end <= start:
             raise ValueError(f"office hours '{part}' end before they start")
         periods.append((start, end))
-    return tuple(sorted(periods))
+    ordered = tuple(sorted(periods))
+    if any(earlier[1] > later[0] for earlier, later in pairwise(ordered)):
+        raise ValueError(f"office hours '{text}' overlap")
+    return ordered
 
 
 @dataclass(frozen=True)
