@@ -8,7 +8,7 @@ from flask import url_for
 from app.attachments.models import Attachment
 from app.cases.models import Case, CaseEvent
 from app.casetypes.models import ProcessVersion
-from app.casetypes.names import case_type_name, task_name
+from app.casetypes.names import case_type_name, event_step_name
 from app.casetypes.registry import deployed_by_id, deployed_version
 from app.engine import FormRef
 from app.i18n import locale_code
@@ -116,18 +116,15 @@ def event_json(event: CaseEvent, *, reveal: bool) -> dict[str, Any]:
         "at": iso(event.at),
         "actor": event.actor.username if event.actor else None,
         "kind": event.kind,
-        "task": {"id": event.task_id, "bpmn_id": event.task_bpmn_id, "name": _event_task_name(event)}
+        "task": {
+            "id": event.task_id,
+            "bpmn_id": event.task_bpmn_id,
+            "name": event_step_name(event, event.case.process_version),
+        }
         if event.task_id
         else None,
         "data": data,
     }
-
-
-def _event_task_name(event: CaseEvent) -> str | None:
-    """The step's name in the reader's language (the name stored with the event is the diagram's own)."""
-    if event.task_bpmn_id is None:
-        return event.task_name
-    return task_name(event.case.process_version, event.task_bpmn_id, event.task_name or "") or event.task_name
 
 
 def case_json(

@@ -1,6 +1,6 @@
 """Names of case types and their tasks in the reader's language."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
 
@@ -9,6 +9,9 @@ from app.casetypes.registry import Deployed, deployed_by_id, deployed_version
 from app.i18n import locale_code, localized
 from app.jsonforms.localize import localize, option_key
 from app.privacy import masked
+
+if TYPE_CHECKING:
+    from app.cases.models import CaseEvent
 
 
 def case_type_name(version: ProcessVersion) -> str:
@@ -23,6 +26,14 @@ def deployed_name(deployed: Deployed) -> str:
 def task_name(version: ProcessVersion, bpmn_id: str, default: str) -> str:
     spec = deployed_version(version).definition.user_tasks.get(bpmn_id)
     return localized(spec.names, spec.name) if spec else default
+
+
+def event_step_name(event: "CaseEvent", version: ProcessVersion) -> str | None:
+    """The name of the step a case event concerns, in the reader's language: the version's, else the name stored with
+    the event (the diagram's own, at the time)."""
+    if event.task_bpmn_id is None:
+        return event.task_name
+    return task_name(version, event.task_bpmn_id, event.task_name or "") or event.task_name
 
 
 def listed_task_name(row: Any, locale: str | None = None) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy import Select, select
 
 from app.cases.models import Case, CaseEvent, CaseStatus
 from app.casetypes.models import ProcessVersion
-from app.casetypes.names import task_name
+from app.casetypes.names import event_step_name
 from app.clock import local_iso
 from app.date_range import checked_day
 from app.errors import BadRequestError, NotFoundError
@@ -36,8 +36,7 @@ def _note(event: CaseEvent | None, version: ProcessVersion) -> str:
     if event is None:
         return ""
     if event.kind == "task_opened":
-        step = task_name(version, event.task_bpmn_id, event.task_name or "") if event.task_bpmn_id else event.task_name
-        return str(_("In progress: %(step)s.", step=step or ""))
+        return str(_("In progress: %(step)s.", step=event_step_name(event, version) or ""))
     notes = {"started": _("Received."), "routed": _("Sent to the responsible grid."), "closed": _("Closed.")}
     return str(notes.get(event.kind, ""))
 
