@@ -43,9 +43,7 @@ def visible_cases(user: User) -> Select[tuple[Case]]:
 def can_see_case(user: User, case: Case) -> bool:
     """Cases in the user's jurisdiction, and a case elsewhere while one of its open tasks is theirs or waits for
     them (a task sent to another grid or unit): its handler needs the case's photos, history and page."""
-    return in_jurisdiction(user, case.org_unit) or any(
-        task.assignee_id == user.id or is_candidate(user, task) for task in case.open_tasks
-    )
+    return in_jurisdiction(user, case.org_unit) or any(works_on(user, task) for task in case.open_tasks)
 
 
 def can_attach(user: User, case: Case) -> bool:
@@ -60,8 +58,12 @@ def is_candidate(user: User, task: Task) -> bool:
 def can_see_task(user: User, task: Task) -> bool:
     """Its holder and candidates while it is open, and whoever may see its case. A finished task shows its case's
     current data, so once done it is its case's area's again: its holder from elsewhere no longer reads the case."""
-    mine = task.status is TaskStatus.OPEN and (task.assignee_id == user.id or is_candidate(user, task))
-    return mine or can_see_case(user, task.case)
+    return works_on(user, task) or can_see_case(user, task.case)
+
+
+def works_on(user: User, task: Task) -> bool:
+    """The task is open and theirs, or waits for their role at their unit."""
+    return task.status is TaskStatus.OPEN and (task.assignee_id == user.id or is_candidate(user, task))
 
 
 def can_claim(user: User, task: Task) -> bool:
